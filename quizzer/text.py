@@ -1,0 +1,46 @@
+"""Localised text: every learner-facing string can carry English and Japanese."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+LANGUAGES = ("en", "ja")
+DEFAULT_LANGUAGE = "en"
+
+
+def resolve_language(lang: str | None) -> str:
+    """The language asked for, else ``QUIZZER_LANG``, else English."""
+    chosen = (lang or os.environ.get("QUIZZER_LANG") or DEFAULT_LANGUAGE).strip().lower()
+    if chosen not in LANGUAGES:
+        from quizzer.errors import QuizzerError
+
+        raise QuizzerError(f"unknown language {chosen!r}; choose one of: {', '.join(LANGUAGES)}")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string in up to two languages; reading it falls back to the other language."""
+
+    en: str | None = None
+    ja: str | None = None
+
+    def get(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        first = getattr(self, lang, None)
+        if first:
+            return first
+        for other in LANGUAGES:
+            value = getattr(self, other)
+            if value:
+                return value
+        return ""
+
+    def languages(self) -> frozenset[str]:
+        return frozenset(lang for lang in LANGUAGES if getattr(self, lang))
+
+    def __bool__(self) -> bool:
+        return bool(self.en or self.ja)
+
+    def to_dict(self) -> dict[str, str]:
+        return {lang: getattr(self, lang) for lang in LANGUAGES if getattr(self, lang)}
