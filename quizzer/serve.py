@@ -1,0 +1,67 @@
+"""Serving an item: drawing its parameters, fixing its option order, and rendering its texts.
+
+A ``Served`` item is what one learner sees at one moment; the same seed gives the same serving.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from quizzer.model import ChoiceSpec, Item, Option, Question
+from quizzer.text import Text
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Served:
+    item: Item
+    values: dict[str, int | float] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()  # choice questions: options in the order shown (letters a, b, c...)
+    seed: int | None = None
+
+    def render(self, text: Text, lang: str) -> str:
+        """``text`` in ``lang`` with ``{param}`` placeholders replaced by this serving's values."""
+        raw = text.get(lang)
+        if not self.values:
+            return raw
+        return _PLACEHOLDER.sub(lambda m: format_value(self.values[m.group(1)]) if m.group(1) in self.values else m.group(0), raw)
+
+    def prompt(self, lang: str) -> str:
+        return self.render(self.item.prompt, lang)
+
+    def explanation(self, lang: str) -> str:
+        return self.render(self.item.explanation, lang)
+
+    def hints(self, lang: str) -> list[str]:
+        return [self.render(h, lang) for h in self.item.hints]
+
+
+def format_value(value: int | float | Fraction) -> str:
+    if isinstance(value, Fraction):
+        value = float(value) if value.denominator != 1 else int(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def serve(item: Item, seed: int | None = None) -> Served:
+    """Draw parameters and option order; ``seed`` makes the serving reproducible."""
+    rng = random.Random(seed)
+    values = {p.name: rng.choice(p.values()) for p in item.params}
+    options: tuple[Option, ...] = ()
+    if isinstance(item, Question) and isinstance(item.spec, ChoiceSpec):
+        opts = list(item.spec.options)
+        if item.spec.shuffle:
+            rng.shuffle(opts)
+        options = tuple(opts)
+    return Served(item=item, values=values, options=options, seed=seed)
+
+
+def letter(index: int) -> str:
+    return "abcdefghijklmnopqrstuvwxyz"[index]
