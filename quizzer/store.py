@@ -224,10 +224,13 @@ class Store:
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open progress database {path} ({_one_line(exc)})") from None
+            raise StoreError(
+                f"cannot open progress database {path} ({_one_line(exc)}); check that its "
+                "directory is writable or set QUIZZER_HOME to another directory"
+            ) from None
         store = cls(conn, path)
         try:
-            with store._guard("set up"):
+            with store._guard("open"):
                 conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
@@ -490,7 +493,7 @@ class Store:
             else:
                 hint = "check the file and its directory"
             raise StoreError(
-                f"cannot {action} in progress database {self.path} ({text}); {hint}"
+                f"progress database {self.path}: cannot {action} ({text}); {hint}"
             ) from None
 
 
