@@ -211,7 +211,13 @@ class Store:
 
             path = db_path()
         path = Path(path)
-        if path.exists():
+        try:
+            exists = path.exists()
+        except OSError as exc:
+            raise StoreError(
+                f"cannot reach progress database {path} ({exc.strerror or type(exc).__name__})"
+            ) from None
+        if exists:
             _check_existing(path)
         else:
             try:
@@ -294,7 +300,7 @@ class Store:
                     float(max_score), response, fsrs_rating.name.lower(), int(rating is not None),
                     int(bool(hinted)), session_id, _iso(when),
                 ),
-            )  # fmt: skip
+            )
             self._conn.execute(
                 "INSERT INTO cards (item_id, topic, due, last_review, state, card)"
                 " VALUES (?, ?, ?, ?, ?, ?)"
@@ -305,7 +311,7 @@ class Store:
                     _iso(card.last_review) if card.last_review else None,
                     card.state.name.lower(), card.to_json(),
                 ),
-            )  # fmt: skip
+            )
 
     def start_session(self, *, mode: str, topics: Sequence[str], seed: int | None) -> str:
         """Note the start of a practice session; returns its id for ``record(session_id=...)``."""
@@ -394,7 +400,7 @@ class Store:
                 hinted=bool(r[10]), session_id=r[11], answered_at=_parse(r[12]),
             )
             for r in rows
-        ]  # fmt: skip
+        ]
 
     def stats(self, *, now: datetime | None = None) -> Stats:
         """Totals, per-topic figures and the answers of the last seven UTC days up to ``now``."""
