@@ -1,0 +1,468 @@
+"""The sandbox's other side: a fork server ("zygote") and the harness each forked child runs.
+
+Started by ``quizzer.engine.sandbox`` as ``python -I <this file>``: isolated mode, so neither this
+directory nor the working directory is on ``sys.path`` and the submission cannot import quizzer
+by accident. The zygote imports numpy once, then serves one request at a time on its stdin/stdout
+(one JSON object per line) and never runs untrusted code itself: each submission runs in a fresh
+forked child which sets its limits, runs the cases and writes what it found into a directory the
+parent named. Nothing here is trusted by the parent: it validates every line and every array.
+
+This file must stay self-contained (standard library and numpy only), because it is loaded by
+path, outside the quizzer package. ``normalize_return`` is also imported by the parent so that a
+reference solution's return value can be normalised exactly like a submission's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import selectors
+import signal
+import sys
+import time
+import traceback
+
+import numpy as np
+
+# Bound before any submission runs, so a submission that patches numpy cannot change how its
+# return value is converted or saved (it could only make the saved arrays garbage, which the
+# parent rejects, or choose their values, which it can do by returning them anyway).
+_np_array = np.array
+_np_ndarray = np.ndarray
+_np_generic = np.generic
+_np_float64 = np.float64
+_np_savez = np.savez
+_np_load = np.load
+
+KINDS = ("syntax", "exception", "timeout", "memory", "crash", "bad-return", "missing-entry", "exit")
+
+_READ_CHUNK = 1 << 16
+
+
+class BadReturn(ValueError):
+    """A function returned something that is not arrays; the message is learner-readable."""
+
+
+def _describe(value: object) -> str:
+    name = type(value).__name__
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    return f"{article} {name}"
+
+
+def _to_array(value: object, where: str) -> np.ndarray:
+    if isinstance(value, _np_ndarray):
+        if type(value) is not _np_ndarray:
+            raise BadReturn(f"{where} {_describe(value)} (a subclass of ndarray); expected plain numpy arrays")
+        if value.dtype.kind not in "biuf":
+            raise BadReturn(f"{where} an array of dtype {value.dtype}; expected real numbers")
+    elif isinstance(value, _np_generic):
+        if value.dtype.kind not in "biuf":
+            raise BadReturn(f"{where} a numpy {value.dtype} scalar; expected real numbers")
+    elif type(value) not in (bool, int, float):
+        raise BadReturn(f"{where} {_describe(value)}; expected arrays")
+    try:
+        out = _np_array(value, dtype=_np_float64, copy=True)
+    except (OverflowError, ValueError, TypeError) as exc:
+        raise BadReturn(f"{where} a value that is not a float64 array ({exc})") from None
+    if type(out) is not _np_ndarray or out.dtype != _np_float64:
+        raise BadReturn(f"{where} a value that did not convert to a float64 array")
+    return out
+
+
+def normalize_return(value: object, entry: str = "the function") -> tuple[np.ndarray, ...]:
+    """An ndarray, a real scalar, or a tuple/list of them, as a tuple of float64 ndarrays.
+
+    Raises BadReturn (a ValueError) with a learner-readable message for anything else: strings,
+    None, dicts, nested sequences, object or complex arrays, ndarray subclasses.
+    """
+    if isinstance(value, (tuple, list)):
+        kind = type(value).__name__ if type(value) in (tuple, list) else None
+        if kind is None:
+            raise BadReturn(f"{entry} returned {_describe(value)}; expected arrays")
+        if not value:
+            raise BadReturn(f"{entry} returned an empty {kind}; expected arrays")
+        return tuple(
+            _to_array(item, f"{entry} returned a {kind} whose item {i} is") for i, item in enumerate(value)
+        )
+    return (_to_array(value, f"{entry} returned"),)
+
+
+# --------------------------------------------------------------------------------------------
+# Case values: decoded from the JSON tree the parent wrote plus its arrays file.
+
+
+def _decode(node: object, arrays: object) -> object:
+    (tag, value), = node.items()  # type: ignore[union-attr]
+    if tag == "a":
+        arr = arrays[value]  # type: ignore[index]
+        return arr[()] if arr.ndim == 0 else arr
+    if tag == "d":
+        return {k: _decode(v, arrays) for k, v in value.items()}
+    if tag == "l":
+        return [_decode(v, arrays) for v in value]
+    if tag == "t":
+        return tuple(_decode(v, arrays) for v in value)
+    return value  # "v": a JSON scalar (bool, int, float, str, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors, described from inside the child.
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except BaseException:  # a submission-defined exception may break __str__
+        return ""
+
+
+def _fmt_bytes(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.0f} MiB"
+
+
+def _error(kind: str, message: str, *, exc: BaseException | None = None, filename: str | None = None,
+           name: str | None = None, line: int | None = None) -> dict:
+    tb = None
+    exc_type = None
+    if exc is not None:
+        exc_type = type(exc).__name__
+        if isinstance(exc, SyntaxError):
+            line = exc.lineno
+            tb = "".join(traceback.format_exception_only(type(exc), exc))
+        else:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+            if frames:
+                line = frames[-1].lineno
+            body = "".join(traceback.StackSummary.from_list(frames).format()) if frames else ""
+            try:
+                last = "".join(traceback.format_exception_only(type(exc), exc))
+            except BaseException:
+                last = exc_type + "\n"
+            tb = "Traceback (most recent call last):\n" + body + last
+        if len(tb) > 8000:
+            tb = tb[:4000] + "\n[...]\n" + tb[-4000:]
+        if isinstance(exc, NameError) and isinstance(getattr(exc, "name", None), str):
+            name = exc.name
+    return {"kind": kind, "exc_type": exc_type, "message": _first_line(message), "name": name,
+            "line": line if isinstance(line, int) else None, "traceback": tb}
+
+
+def _exception_error(exc: BaseException, filename: str, memory_bytes: int, where: str) -> dict:
+    text = _safe_str(exc)
+    summary = f"{type(exc).__name__}: {_first_line(text)}" if text.strip() else type(exc).__name__
+    if isinstance(exc, MemoryError):
+        message = f"{where} ran out of memory (the limit is {_fmt_bytes(memory_bytes)}): {summary}"
+        return _error("memory", message, exc=exc, filename=filename)
+    if isinstance(exc, SystemExit):
+        message = f"{where} called exit ({summary}) instead of returning"
+        return _error("exit", message, exc=exc, filename=filename)
+    return _error("exception", summary, exc=exc, filename=filename)
+
+
+# --------------------------------------------------------------------------------------------
+# The child: runs in the forked process, never returns.
+
+
+class _RefuseQuizzer:
+    """Meta path finder that refuses quizzer itself, wherever it might be found on sys.path."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "quizzer" or fullname.startswith("quizzer."):
+            raise ModuleNotFoundError(f"submissions may not import {fullname!r}", name=fullname)
+        return None
+
+
+def _set_limit(resource_mod, which: int, soft: int) -> None:
+    _, hard = resource_mod.getrlimit(which)
+    if hard != resource_mod.RLIM_INFINITY:
+        soft = min(soft, hard)
+    try:
+        resource_mod.setrlimit(which, (soft, soft))
+    except (ValueError, OSError):
+        pass
+
+
+def _child(req: dict, out_w: int) -> None:
+    import resource
+
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_w, 1)
+    os.dup2(out_w, 2)
+    os.closerange(3, 1 << 16)  # the zygote's control pipe must not be reachable from here
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+    sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.meta_path.insert(0, _RefuseQuizzer())
+    # A checkout of quizzer on the path goes; a site-packages that also holds numpy must stay
+    # (the finder above still refuses an installed quizzer there).
+    sys.path[:] = [p for p in sys.path if p and not (
+        os.path.isdir(os.path.join(p, "quizzer")) and not os.path.isdir(os.path.join(p, "numpy")))]
+
+    out_dir = req["out"]
+    report = os.open(os.path.join(out_dir, "report.jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    def emit(obj: dict) -> None:
+        os.write(report, (json.dumps(obj) + "\n").encode())
+
+    def finish(code: int = 0) -> None:
+        for stream in (stdout, stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code)
+
+    try:
+        os.chdir(req["work"])
+        arrays = _np_load(req["arrays"], allow_pickle=False) if req.get("arrays") else {}
+        cases = [_decode(c, arrays) for c in req["cases"]]
+        del arrays
+        limits = req["limits"]
+        memory = int(limits["memory_bytes"])
+        cpu = int(math.ceil(float(limits["wall_seconds"]))) + 1
+        _set_limit(resource, resource.RLIMIT_CORE, 0)
+        _set_limit(resource, resource.RLIMIT_NOFILE, 64)
+        _set_limit(resource, resource.RLIMIT_NPROC, 64)
+        _set_limit(resource, resource.RLIMIT_FSIZE, memory)
+        _set_limit(resource, resource.RLIMIT_CPU, cpu)
+        _set_limit(resource, resource.RLIMIT_AS, memory)
+    except BaseException as exc:
+        emit({"t": "internal", "message": _first_line(f"{type(exc).__name__}: {_safe_str(exc)}")})
+        finish(70)
+        return
+
+    filename = req["filename"]
+    entry = req["entry"]
+    source = req["source"]
+    namespace: dict = {"__name__": "submission", "__file__": filename, "__builtins__": __builtins__}
+    try:
+        import linecache
+
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        if req.get("preamble"):
+            exec(compile(req["preamble"], "<preamble>", "exec"), namespace)
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        if isinstance(exc, SyntaxError) and exc.filename == filename:
+            err = _error("syntax", f"{type(exc).__name__}: {exc.msg}", exc=exc, filename=filename)
+        elif isinstance(exc, ValueError):  # e.g. null bytes in the source
+            err = _error("syntax", f"the source cannot be compiled: {_safe_str(exc)}")
+        else:
+            err = _error("exception", f"the exercise preamble failed: {_safe_str(exc)}")
+        emit({"t": "module", "names": [], "error": err})
+        emit({"t": "done"})
+        finish(0)
+        return
+    except BaseException as exc:
+        emit({"t": "module", "names": [], "error": _exception_error(exc, "<preamble>", memory, "the preamble")})
+        emit({"t": "done"})
+        finish(0)
+        return
+
+    module_error = None
+    try:
+        exec(code, namespace)
+    except BaseException as exc:
+        module_error = _exception_error(exc, filename, memory, "the submission")
+
+    def names() -> list[str]:
+        found = []
+        for key in list(namespace)[:2000]:
+            if isinstance(key, str) and key.isidentifier() and not key.startswith("__"):
+                found.append(key)
+        return sorted(found)
+
+    fn = namespace.get(entry)
+    if module_error is None and fn is None:
+        module_error = _error("missing-entry", f"the submission does not define a function named {entry!r}",
+                              name=entry)
+    elif module_error is None and not callable(fn):
+        module_error = _error("missing-entry", f"{entry!r} is {_describe(fn)}, not a function", name=entry)
+    emit({"t": "module", "names": names(), "error": module_error})
+    if module_error is not None:
+        emit({"t": "done"})
+        finish(0)
+        return
+
+    for i, kwargs in enumerate(cases):
+        try:
+            value = fn(**kwargs)
+            outputs = normalize_return(value, entry)
+            _np_savez(os.path.join(out_dir, f"case{i}.npz"), **{f"o{j}": a for j, a in enumerate(outputs)})
+            emit({"t": "case", "i": i, "n": len(outputs), "error": None})
+            del value, outputs
+        except BadReturn as exc:
+            emit({"t": "case", "i": i, "error": _error("bad-return", str(exc))})
+        except BaseException as exc:
+            emit({"t": "case", "i": i, "error": _exception_error(exc, filename, memory, entry)})
+    emit({"t": "done"})
+    finish(0)
+
+
+# --------------------------------------------------------------------------------------------
+# The zygote: serves requests, forks children, enforces the wall limit, captures output.
+
+
+def _set_subreaper() -> None:
+    """Orphans of a submission re-parent to the zygote, so none can slip away when killed."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        pass
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rindex(b")") + 2:].split()
+        except (OSError, ValueError):
+            continue
+        if fields[0] != b"Z":
+            children.setdefault(int(fields[1]), []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for kid in children.get(todo.pop(), ()):
+            found.append(kid)
+            todo.append(kid)
+    return found
+
+
+def _reap_everything(deadline: float) -> None:
+    """Kill and reap whatever the submission left behind (forks, setsid escapes)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        for kid in _descendants(os.getpid()):
+            try:
+                os.kill(kid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.002)
+
+
+def _serve(req: dict) -> dict:
+    limits = req["limits"]
+    wall = float(limits["wall_seconds"])
+    keep = int(limits["output_bytes"])
+    out_r, out_w = os.pipe()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(out_r)
+            _child(req, out_w)
+        finally:
+            os._exit(71)
+    os.close(out_w)
+    _write({"id": req["id"], "started": pid})
+    pidfd = os.pidfd_open(pid)
+    captured = bytearray()
+    total = 0
+    timed_out = False
+    pipe_open = True
+    sel = selectors.DefaultSelector()
+    sel.register(out_r, selectors.EVENT_READ)
+    sel.register(pidfd, selectors.EVENT_READ)
+    deadline = start + wall
+    exited = False
+    while not exited:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        for key, _ in sel.select(remaining):
+            if key.fd == pidfd:
+                exited = True
+            elif pipe_open:
+                chunk = os.read(out_r, _READ_CHUNK)
+                if not chunk:
+                    sel.unregister(out_r)
+                    pipe_open = False
+                else:
+                    total += len(chunk)
+                    if len(captured) < keep:
+                        captured += chunk[: keep - len(captured)]
+    elapsed = time.monotonic() - start
+    # Kill the group before reaping, so its id cannot have been reused by then.
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _, status = os.waitpid(pid, 0)
+    os.close(pidfd)
+    _reap_everything(time.monotonic() + 2.0)
+    # Drain what was written before the end; every writer is dead now.
+    drain_until = time.monotonic() + 1.0
+    while pipe_open and time.monotonic() < drain_until:
+        if not sel.select(max(0.0, drain_until - time.monotonic())):
+            break
+        chunk = os.read(out_r, _READ_CHUNK)
+        if not chunk:
+            break
+        total += len(chunk)
+        if len(captured) < keep:
+            captured += chunk[: keep - len(captured)]
+    sel.close()
+    os.close(out_r)
+    output = captured.decode("utf-8", errors="replace")
+    if total > len(captured):
+        output += f"\n[... output truncated: {total - len(captured)} more bytes not shown]\n"
+    resp = {"id": req["id"], "elapsed": elapsed, "output": output, "timeout": timed_out,
+            "exit_code": None, "signal": None}
+    if os.WIFSIGNALED(status):
+        resp["signal"] = os.WTERMSIG(status)
+    else:
+        resp["exit_code"] = os.waitstatus_to_exitcode(status)
+    return resp
+
+
+def _write(obj: dict) -> None:
+    data = (json.dumps(obj) + "\n").encode()
+    while data:
+        data = data[os.write(1, data):]
+
+
+def main() -> None:
+    _set_subreaper()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the zygote ends
+    import gc
+
+    gc.freeze()  # keep the imported world out of the children's collections (less copy-on-write)
+    _write({"ready": True, "pid": os.getpid()})
+    for line in sys.stdin.buffer:
+        req = json.loads(line)
+        try:
+            resp = _serve(req)
+        except Exception as exc:  # a zygote bug: report it rather than leave the parent waiting
+            resp = {"id": req.get("id"), "internal": f"{type(exc).__name__}: {exc}"}
+        _write(resp)
+    os._exit(0)  # the parent closed the pipe; skip interpreter teardown
+
+
+if __name__ == "__main__":
+    main()

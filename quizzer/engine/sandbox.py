@@ -1,0 +1,532 @@
+"""Run a learner's code in a separate, limited process and bring back only arrays.
+
+The submission never runs in quizzer's process. A ``Runner`` starts a fork server (the
+"zygote", ``_sandbox_child.py`` run as ``python -I``) that has numpy imported once; each
+submission then costs one fork. The forked child starts its own session, closes stdin, sends
+stdout/stderr into a pipe the zygote reads (keeping only ``Limits.output_bytes``), sets
+RLIMIT_AS/CPU/NOFILE/NPROC/FSIZE/CORE, refuses ``import quizzer``, runs the trusted preamble and
+the submission in a fresh temporary directory, calls the entry function once per case and saves
+each normalised return value with ``np.savez``. The zygote enforces the wall-clock limit by
+SIGKILLing the child's process group, and as a child subreaper it also kills any descendant that
+escaped the group.
+
+Why the child cannot forge a verdict: nothing is compared in the child. Everything it reports
+(a JSON line per case and one ``.npz`` per case) is untrusted data here: lines are validated
+against a fixed schema, arrays are read with ``allow_pickle=False`` after their headers are
+checked for dtype float64 and a size budget. The most a submission can achieve by writing those
+files itself, printing fake markers, patching numpy or exiting early is to report arrays of its
+own choosing, which it could have returned anyway, or to report an error against itself; an exit
+before the harness says "done" is kind "exit", never a pass.
+
+Residual risks (documented, not handled): the child runs as the same user as quizzer, so it can
+read any file that user can read (including the hidden reference if it is on disk), signal or
+ptrace quizzer's own processes, and, when quizzer runs as root, RLIMIT_NPROC is not enforced by
+the kernel (a fast fork bomb is only stopped by the wall limit). Running graders under a
+dedicated user or in a container is the real fix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from quizzer.engine._sandbox_child import KINDS, BadReturn, normalize_return
+from quizzer.errors import QuizzerError
+
+__all__ = [
+    "BadReturn",
+    "CaseOutcome",
+    "Limits",
+    "RunOutcome",
+    "Runner",
+    "SandboxError",
+    "SubmissionError",
+    "normalize_return",
+    "run",
+]
+
+_CHILD_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_child.py")
+_MAX_OUTPUTS = 256  # return values per case; more is not a plausible answer
+_REPORT_MAX = 4 << 20  # bytes of the child's report read at most
+_START_TIMEOUT = 60.0  # seconds for a zygote to import numpy and say it is ready
+_GRACE = 15.0  # seconds past the wall limit before the zygote itself is presumed stuck
+
+
+class SandboxError(QuizzerError):
+    """The sandbox itself could not be used (not the submission's fault): e.g. the server failed
+    to start, or a case holds a value that cannot be passed to a submission."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. All of it applies to the whole submission, all cases."""
+
+    wall_seconds: float = 5.0  # wall clock from fork to exit; the group is SIGKILLed after it
+    memory_bytes: int = 1 << 30  # RLIMIT_AS of the submission's process
+    output_bytes: int = 64 * 1024  # stdout+stderr kept; the rest is counted and dropped
+
+    def __post_init__(self) -> None:
+        if not self.wall_seconds > 0 or self.memory_bytes <= 0 or self.output_bytes < 0:
+            raise SandboxError(f"invalid sandbox limits: {self}")
+
+
+@dataclass(frozen=True)
+class SubmissionError:
+    """What went wrong, in terms a learner can act on."""
+
+    kind: str  # one of KINDS: syntax, exception, timeout, memory, crash, bad-return, missing-entry, exit
+    exc_type: str | None  # Python exception class name, e.g. "NameError", when there was one
+    message: str  # one line, learner-readable
+    name: str | None  # the undefined name for NameError; the entry name for missing-entry
+    line: int | None  # line in the learner's source where it happened, if known
+    traceback: str | None  # only frames from the learner's source, then the exception line
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One call of the entry function: its outputs, or why there are none."""
+
+    outputs: tuple[np.ndarray, ...] | None  # the return value as float64 ndarrays
+    error: SubmissionError | None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Everything the parent learned about one submission.
+
+    ``cases`` always has one entry per input case; when ``error`` is set (the submission as a
+    whole failed: syntax, timeout, crash...), every case that had not finished carries it too.
+    """
+
+    cases: tuple[CaseOutcome, ...]
+    error: SubmissionError | None
+    output: str  # captured stdout/stderr, truncated with a marker
+    elapsed: float  # seconds of wall clock the submission's process lived
+    defined_names: tuple[str, ...]  # top-level names of the module (for "did you mean")
+
+
+def _crash(message: str) -> SubmissionError:
+    return SubmissionError("crash", None, message, None, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Cases out: a JSON tree plus one .npz of arrays (no pickle in either direction).
+
+
+def _encode(value: Any, arrays: dict[str, np.ndarray]) -> dict:
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise SandboxError(f"a case holds an array of dtype {arr.dtype}; only numbers can be passed")
+        key = f"a{len(arrays)}"
+        arrays[key] = arr
+        return {"a": key}
+    if isinstance(value, Mapping):
+        if not all(isinstance(k, str) for k in value):
+            raise SandboxError("a case holds a dict with non-string keys")
+        return {"d": {k: _encode(v, arrays) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"l": [_encode(v, arrays) for v in value]}
+    if isinstance(value, tuple):
+        return {"t": [_encode(v, arrays) for v in value]}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return {"v": value}
+    raise SandboxError(f"a case holds a {type(value).__name__}, which cannot be passed to a submission")
+
+
+# --------------------------------------------------------------------------------------------
+# Results in: every field validated, every array header checked before the array is read.
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value if len(value) <= limit else value[: limit - 3] + "..."
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _parse_error(raw: Any) -> SubmissionError:
+    if not isinstance(raw, dict) or raw.get("kind") not in KINDS:
+        return _crash("the submission's report could not be read")
+    message = _text(raw.get("message"), 500) or raw["kind"]
+    return SubmissionError(
+        kind=raw["kind"],
+        exc_type=_text(raw.get("exc_type"), 100),
+        message=" ".join(message.splitlines()),
+        name=_text(raw.get("name"), 200),
+        line=_int(raw.get("line")),
+        traceback=_text(raw.get("traceback"), 10_000),
+    )
+
+
+def _read_report(path: str) -> list[dict]:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_REPORT_MAX)
+    except OSError:
+        return []
+    lines = []
+    for raw in data.split(b"\n"):
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            continue  # a line cut short by a kill, or garbage
+        if isinstance(obj, dict):
+            lines.append(obj)
+    return lines
+
+
+def _load_outputs(path: str, count: Any, budget: int) -> tuple[np.ndarray, ...]:
+    """The arrays of one case; ValueError if anything about the file is not as the harness writes it."""
+    if not isinstance(count, int) or not 1 <= count <= _MAX_OUTPUTS:
+        raise ValueError("bad output count")
+    if os.path.getsize(path) > budget + (1 << 20):
+        raise ValueError("result file too large")
+    keys = [f"o{j}" for j in range(count)]
+    total = 0
+    with zipfile.ZipFile(path) as zf:
+        for key in keys:
+            info = zf.getinfo(key + ".npy")
+            with zf.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise ValueError("unexpected .npy version")
+            if dtype != np.dtype(np.float64):
+                raise ValueError("not float64")
+            size = math.prod(shape) * 8
+            total += size
+            if total > budget or info.file_size < size:
+                raise ValueError("array larger than its file or the budget")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = tuple(npz[key] for key in keys)
+    for arr in arrays:
+        if type(arr) is not np.ndarray or arr.dtype != np.float64:
+            raise ValueError("not a float64 array")
+    return arrays
+
+
+def _process_error(resp: dict, limits: Limits, internal: str | None) -> SubmissionError:
+    if resp.get("lost"):
+        return _crash(f"the sandbox lost the submission's process ({resp['lost']})")
+    if resp.get("timeout"):
+        return SubmissionError("timeout", None,
+                               f"the submission did not finish within the {limits.wall_seconds:g} s time limit",
+                               None, None, None)
+    if internal is not None:
+        return _crash(f"the sandbox could not run the submission ({internal})")
+    sig = _int(resp.get("signal"))
+    if sig is not None:
+        if sig == signal.SIGXCPU:
+            cpu = math.ceil(limits.wall_seconds) + 1
+            return SubmissionError("timeout", None,
+                                   f"the submission used more than {cpu} s of CPU time", None, None, None)
+        try:
+            sig_name = signal.Signals(sig).name
+        except ValueError:
+            sig_name = f"signal {sig}"
+        if sig == signal.SIGKILL:
+            return _crash("the submission's process was killed (SIGKILL); it may have used too much memory")
+        if sig == signal.SIGXFSZ:
+            return _crash("the submission's process was killed for writing a file larger than the limit")
+        return _crash(f"the submission's process crashed ({sig_name})")
+    code = _int(resp.get("exit_code"))
+    if code == 0:
+        return SubmissionError("exit", None, "the submission ended its process before returning",
+                               None, None, None)
+    return SubmissionError("exit", None,
+                           f"the submission ended its process (exit code {code}) before returning",
+                           None, None, None)
+
+
+def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits) -> RunOutcome:
+    module: dict | None = None
+    case_lines: dict[int, dict] = {}
+    done = False
+    internal = None
+    for line in _read_report(os.path.join(out_dir, "report.jsonl")):
+        tag = line.get("t")
+        if tag == "module" and module is None:
+            module = line
+        elif tag == "case" and _int(line.get("i")) is not None:
+            case_lines.setdefault(line["i"], line)
+        elif tag == "done":
+            done = True
+        elif tag == "internal" and internal is None:
+            internal = _text(line.get("message"), 300) or "unknown"
+
+    names: tuple[str, ...] = ()
+    if module is not None and isinstance(module.get("names"), list):
+        names = tuple(sorted({n for n in module["names"][:2000]
+                              if isinstance(n, str) and n.isidentifier() and len(n) <= 100}))
+
+    if resp.get("lost") or resp.get("internal"):
+        done = False
+        if resp.get("internal"):
+            resp = {"lost": f"internal error: {resp['internal']}"}
+    error: SubmissionError | None = None
+    if module is not None and module.get("error") is not None:
+        error = _parse_error(module["error"])
+    if not done:
+        error = _process_error(resp, limits, internal)
+    elif module is None:
+        error = _crash("the submission's report could not be read")
+
+    cases = []
+    for i in range(n_cases):
+        line = case_lines.get(i)
+        if line is None:
+            cases.append(CaseOutcome(None, error or _crash("the submission's report has no result for this case")))
+        elif line.get("error") is not None:
+            cases.append(CaseOutcome(None, _parse_error(line["error"])))
+        else:
+            try:
+                outputs = _load_outputs(os.path.join(out_dir, f"case{i}.npz"), line.get("n"), limits.memory_bytes)
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+                cases.append(CaseOutcome(None, SubmissionError(
+                    "bad-return", None, "the returned arrays could not be read back", None, None, None)))
+            else:
+                cases.append(CaseOutcome(outputs, None))
+
+    elapsed = resp.get("elapsed")
+    return RunOutcome(
+        cases=tuple(cases),
+        error=error,
+        output=resp.get("output") if isinstance(resp.get("output"), str) else "",
+        elapsed=float(elapsed) if isinstance(elapsed, (int, float)) else 0.0,
+        defined_names=names,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The zygote, seen from here.
+
+
+def _zygote_env() -> dict[str, str]:
+    env = {"PATH": os.defpath, "LANG": "C.UTF-8", "HOME": "/nonexistent"}
+    # One BLAS thread: the zygote forks, and with --jobs the cores are already taken.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+class _Zygote:
+    """One fork server; used by one thread at a time (the Runner's pool guarantees it)."""
+
+    def __init__(self) -> None:
+        self._stderr = tempfile.TemporaryFile()
+        self._buf = b""
+        self._next_id = 0
+        self.dead = False
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", _CHILD_PATH],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            env=_zygote_env(), cwd="/", bufsize=0, start_new_session=True,
+        )
+        ready = self._read(time.monotonic() + _START_TIMEOUT)
+        if not (ready and ready.get("ready")):
+            self.kill()
+            self._stderr.seek(0)
+            detail = self._stderr.read()[-500:].decode("utf-8", "replace").strip()
+            raise SandboxError(f"the sandbox could not start: {detail or 'no reason given'}")
+
+    def alive(self) -> bool:
+        return not self.dead and self.proc.poll() is None
+
+    def _read(self, deadline: float) -> dict | None:
+        fd = self.proc.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        while b"\n" not in self._buf:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            if not poller.poll(remaining * 1000):
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self.dead = True
+                return None
+            self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return None
+        return obj if isinstance(obj, dict) else None
+
+    def request(self, req: dict, wall: float) -> dict:
+        self._next_id += 1
+        req = {**req, "id": self._next_id}
+        try:
+            self.proc.stdin.write((json.dumps(req) + "\n").encode())
+        except OSError:
+            self.kill()
+            return {"lost": "the sandbox server had stopped"}
+        started = self._read(time.monotonic() + _GRACE)
+        if not started or started.get("id") != req["id"]:
+            self.kill()
+            return {"lost": "the sandbox server did not start it"}
+        resp = self._read(time.monotonic() + wall + _GRACE)
+        if not resp or resp.get("id") != req["id"]:
+            pid = _int(started.get("started"))
+            self.kill()
+            if pid and pid > 1:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            return {"lost": "the sandbox server stopped answering"}
+        return resp
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        self.dead = True
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self._stderr.close()
+
+
+def _remove_tree(path: str) -> None:
+    def retry(func, target, _exc):
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            func(target)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=retry)
+
+
+class Runner:
+    """Runs submissions one fork each. Safe to call from several threads at once: each
+    concurrent call gets its own fork server (started on first need, then reused)."""
+
+    def __init__(self, limits: Limits = Limits()) -> None:
+        self.limits = limits
+        self._idle: list[_Zygote] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for zygote in idle:
+            zygote.close()
+
+    def _acquire(self) -> _Zygote:
+        with self._lock:
+            if self._closed:
+                raise SandboxError("the sandbox runner is closed")
+            while self._idle:
+                zygote = self._idle.pop()
+                if zygote.alive():
+                    return zygote
+                zygote.kill()
+        return _Zygote()
+
+    def _release(self, zygote: _Zygote) -> None:
+        with self._lock:
+            if zygote.alive() and not self._closed:
+                self._idle.append(zygote)
+                return
+        zygote.close()
+
+    def run(self, source: str, entry: str, cases: Sequence[Mapping[str, Any]], *,
+            preamble: str = "", filename: str = "submission.py") -> RunOutcome:
+        """Call ``entry(**case)`` for each case in a fresh sandboxed process."""
+        if not entry.isidentifier():
+            raise SandboxError(f"{entry!r} is not a function name")
+        if filename == "<preamble>":
+            raise SandboxError("the submission's filename cannot be '<preamble>'")
+        arrays: dict[str, np.ndarray] = {}
+        trees = [_encode(dict(case), arrays) for case in cases]
+        base = tempfile.mkdtemp(prefix="quizzer-sandbox-")
+        try:
+            work, out = os.path.join(base, "work"), os.path.join(base, "out")
+            os.mkdir(work)
+            os.mkdir(out)
+            arrays_path = None
+            if arrays:
+                arrays_path = os.path.join(base, "cases.npz")
+                np.savez(arrays_path, **arrays)
+            req = {
+                "source": source, "preamble": preamble, "entry": entry, "filename": filename,
+                "cases": trees, "arrays": arrays_path, "work": work, "out": out,
+                "limits": {"wall_seconds": self.limits.wall_seconds,
+                           "memory_bytes": self.limits.memory_bytes,
+                           "output_bytes": self.limits.output_bytes},
+            }
+            zygote = self._acquire()
+            try:
+                resp = zygote.request(req, self.limits.wall_seconds)
+            finally:
+                self._release(zygote)
+            return _collect(resp, out, len(cases), self.limits)
+        finally:
+            _remove_tree(base)
+
+    def run_many(self, jobs: Sequence[Sequence[Any]], workers: int = 2) -> list[RunOutcome]:
+        """Run ``(source, entry, cases[, preamble[, filename]])`` jobs, ``workers`` at a time,
+        returning outcomes in the order of ``jobs``."""
+
+        def one(job: Sequence[Any]) -> RunOutcome:
+            source, entry, cases, *rest = job
+            preamble = rest[0] if len(rest) > 0 else ""
+            filename = rest[1] if len(rest) > 1 else "submission.py"
+            return self.run(source, entry, cases, preamble=preamble, filename=filename)
+
+        if workers <= 1:
+            return [one(job) for job in jobs]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(one, jobs))
+
+
+def run(source: str, entry: str, cases: Sequence[Mapping[str, Any]], *, preamble: str = "",
+        limits: Limits = Limits(), filename: str = "submission.py") -> RunOutcome:
+    """Grade one submission once: starts a fork server, runs, and stops it."""
+    with Runner(limits) as runner:
+        return runner.run(source, entry, cases, preamble=preamble, filename=filename)
