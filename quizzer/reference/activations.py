@@ -19,8 +19,10 @@ def sigmoid(x):
 
 
 def sigmoid_grad(x):
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    """sigmoid(x) * (1 - sigmoid(x)), written as sigmoid(x) * sigmoid(-x): the same number,
+    without the cancellation in 1 - sigmoid(x) for large x."""
+    x = np.asarray(x, dtype=DTYPE)
+    return sigmoid(x) * sigmoid(-x)
 
 
 def tanh(x):
@@ -28,8 +30,10 @@ def tanh(x):
 
 
 def tanh_grad(x):
-    t = tanh(x)
-    return 1.0 - t * t
+    """1 - tanh(x)^2, written as 4 e / (1 + e)^2 with e = exp(-2|x|) so that large |x| keeps
+    its relative precision instead of cancelling to a rounding error."""
+    e = np.exp(-2.0 * np.abs(np.asarray(x, dtype=DTYPE)))
+    return 4.0 * e / (1.0 + e) ** 2
 
 
 def relu(x):
