@@ -32,6 +32,32 @@ def assert_gradients(loss, params, analytic):
     assert worst[1] < TOL, f"gradient check failed: {errors}"
 
 
+# --- conventions ---------------------------------------------------------------------------
+
+
+def test_public_names_exist_and_conventions_hold_their_quoted_values():
+    assert all(hasattr(ref, name) for name in ref.__all__)
+    assert all(hasattr(course, name) for name in course.__all__)
+    assert ref.LSTM_GATE_ORDER == ("a", "i", "f", "o")
+    assert ref.TORCH_LSTM_GATE_ORDER == ("i", "f", "g", "o")
+    assert ref.TORCH_GRU_GATE_ORDER == ("r", "z", "n")
+    assert ref.DTYPE is np.float64
+    assert set(ref.RNN_ACTIVATIONS) == set(ref.ACTIVATIONS)
+    assert "(r * h) U^T" in ref.GRU_COURSE.equations
+    assert "r * (h W_hn^T + b_hn)" in ref.GRU_PYTORCH.equations
+
+
+def test_reorder_gates_moves_whole_blocks():
+    stacked = np.repeat(np.arange(4.0), 2)[:, None] * np.ones((1, 3))  # rows 0,0,1,1,2,2,3,3
+    moved = ref.reorder_gates(stacked, ("a", "i", "f", "o"), ("i", "f", "a", "o"))
+    np.testing.assert_array_equal(moved[:, 0], [1, 1, 2, 2, 0, 0, 3, 3])
+
+
+def test_float64_out_for_integer_and_list_inputs():
+    hs = ref.rnn_forward([[[1, 2, 3]]], [[1, 0, 0], [0, 1, 0]], [[0, 1], [1, 0]])
+    assert hs.dtype == np.float64 and hs.shape == (1, 1, 2)
+
+
 # --- activations and losses ----------------------------------------------------------------
 
 

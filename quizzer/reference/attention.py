@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import softmax, softmax_backward
-from .conventions import DTYPE
+from ._arrays import as_float64
 
 
 class AttentionGrads(NamedTuple):
@@ -21,12 +21,8 @@ class AttentionGrads(NamedTuple):
     dhs_enc: np.ndarray  # (N, T, H)
 
 
-def _f64(*arrays):
-    return tuple(np.asarray(a, dtype=DTYPE) for a in arrays)
-
-
 def attention_scores(h_dec, hs_enc, scaled=False):
-    h_dec, hs_enc = _f64(h_dec, hs_enc)
+    h_dec, hs_enc = as_float64(h_dec, hs_enc)
     scores = np.einsum("nth,nh->nt", hs_enc, h_dec)
     return scores / np.sqrt(hs_enc.shape[-1]) if scaled else scores
 
@@ -37,7 +33,7 @@ def attention_weights(h_dec, hs_enc, scaled=False):
 
 def attention_forward(h_dec, hs_enc, scaled=False):
     """(context (N, H), weights (N, T))."""
-    h_dec, hs_enc = _f64(h_dec, hs_enc)
+    h_dec, hs_enc = as_float64(h_dec, hs_enc)
     weights = attention_weights(h_dec, hs_enc, scaled)
     context = np.einsum("nt,nth->nh", weights, hs_enc)
     return context, weights
@@ -45,7 +41,7 @@ def attention_forward(h_dec, hs_enc, scaled=False):
 
 def attention_backward(dcontext, h_dec, hs_enc, scaled=False):
     """Gradients of both inputs given dL/dcontext (N, H)."""
-    dcontext, h_dec, hs_enc = _f64(dcontext, h_dec, hs_enc)
+    dcontext, h_dec, hs_enc = as_float64(dcontext, h_dec, hs_enc)
     weights = attention_weights(h_dec, hs_enc, scaled)
     dweights = np.einsum("nh,nth->nt", dcontext, hs_enc)
     dscores = softmax_backward(dweights, weights, axis=1)

@@ -16,12 +16,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._arrays import as_float64
 from .conventions import DTYPE
 from .rnn import rnn_backward, rnn_forward
-
-
-def _f64(*arrays):
-    return tuple(None if a is None else np.asarray(a, dtype=DTYPE) for a in arrays)
 
 
 class BidirectionalGrads(NamedTuple):
@@ -92,7 +89,7 @@ def bidirectional_rnn_backward(
     dhs, xs, W_f, U_f, W_b, U_b, b_f=None, b_b=None, h0_f=None, h0_b=None, activation="tanh"
 ):
     """Gradients given dL/dhs (N, T, 2H) of the correctly merged states."""
-    dhs, xs = _f64(dhs, xs)
+    dhs, xs = as_float64(dhs, xs)
     H = np.shape(W_f)[0]
     g_f = rnn_backward(dhs[:, :, :H], xs, W_f, U_f, b_f, h0_f, activation)
     # the backward RNN saw reversed time, so its upstream gradient and dxs are reversed too

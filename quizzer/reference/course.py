@@ -7,11 +7,8 @@ exercises' own mistakes are fixed here; the ``*_course_bug`` functions elsewhere
 
 from __future__ import annotations
 
-import numpy as np
-
 from .bidirectional import bidirectional_rnn_net
 from .clipping import clip_grad_norm
-from .conventions import DTYPE
 from .gru import gru_step_forward
 from .lstm import lstm_step_forward
 from .rnn import bptt_linear, bptt_linear_course_bug, linear_rnn_do, linear_rnn_forward
@@ -64,4 +61,4 @@ def lstm(x, prev_h, prev_c, W, U, b):
 
 def gru(x, h, W_r, U_r, W_z, U_z, W, U):
     """h_new = (1 - z) * h + z * h_bar in the course convention (``conventions.GRU_COURSE``)."""
-    return gru_step_forward(x, np.asarray(h, dtype=DTYPE), W_r, U_r, W_z, U_z, W, U)
+    return gru_step_forward(x, h, W_r, U_r, W_z, U_z, W, U)

@@ -24,11 +24,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid, tanh
+from ._arrays import as_float64
 from .conventions import DTYPE
-
-
-def _f64(*arrays):
-    return tuple(None if a is None else np.asarray(a, dtype=DTYPE) for a in arrays)
 
 
 def _affine(x, W, h, U, b):
@@ -87,7 +84,7 @@ class GRUTorchGrads(NamedTuple):
 
 def gru_step_forward(x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None):
     """One course-convention GRU step; returns h_new (N, H)."""
-    x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b = _f64(
+    x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b = as_float64(
         x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b
     )
     r = sigmoid(_affine(x, W_r, h_prev, U_r, b_r))
@@ -98,7 +95,7 @@ def gru_step_forward(x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=
 
 def gru_step_backward(dh_next, x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None):
     """Gradients of one course-convention step given dL/dh_new (N, H)."""
-    dh_next, x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b = _f64(
+    dh_next, x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b = as_float64(
         dh_next, x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b
     )
     r = sigmoid(_affine(x, W_r, h_prev, U_r, b_r))
@@ -134,7 +131,7 @@ def gru_step_backward(dh_next, x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r=None, b_
 
 def gru_forward(xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, h0=None):
     """Course-convention hidden states (N, T, H) for xs (N, T, D); h0 defaults to zeros."""
-    xs, h0 = _f64(xs, h0)
+    xs, h0 = as_float64(xs, h0)
     N, T, D = xs.shape
     H = np.shape(W)[0]
     hs = np.empty((N, T, H), dtype=DTYPE)
@@ -147,7 +144,7 @@ def gru_forward(xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, h0=Non
 
 def gru_backward(dhs, xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, h0=None):
     """Course-convention BPTT given dL/dh_t for every t (dhs: (N, T, H))."""
-    dhs, xs, h0 = _f64(dhs, xs, h0)
+    dhs, xs, h0 = as_float64(dhs, xs, h0)
     N, T, D = xs.shape
     H = np.shape(W)[0]
     h0 = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
@@ -174,8 +171,8 @@ def gru_backward(dhs, xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, 
 def gru_course_params_to_torch(W_r, U_r, W_z, U_z, W, U):
     """Stack course matrices in PyTorch's (r, z, n) row order: (W_ih (3H, D), W_hh (3H, H)).
     The stacked weights run the PyTorch convention, which does NOT reproduce the course GRU."""
-    W_ih = np.concatenate(_f64(W_r, W_z, W), axis=0)
-    W_hh = np.concatenate(_f64(U_r, U_z, U), axis=0)
+    W_ih = np.concatenate(as_float64(W_r, W_z, W), axis=0)
+    W_hh = np.concatenate(as_float64(U_r, U_z, U), axis=0)
     return W_ih, W_hh
 
 
@@ -195,13 +192,13 @@ def _torch_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh):
 
 def gru_torch_step_forward(x, h_prev, W_ih, W_hh, b_ih=None, b_hh=None):
     """One PyTorch-convention GRU step (``nn.GRUCell``); returns h_new (N, H)."""
-    x, h_prev, W_ih, W_hh, b_ih, b_hh = _f64(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+    x, h_prev, W_ih, W_hh, b_ih, b_hh = as_float64(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     r, z, n, _ = _torch_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     return (1.0 - z) * n + z * h_prev
 
 
 def gru_torch_step_backward(dh_next, x, h_prev, W_ih, W_hh, b_ih=None, b_hh=None):
-    dh_next, x, h_prev, W_ih, W_hh, b_ih, b_hh = _f64(dh_next, x, h_prev, W_ih, W_hh, b_ih, b_hh)
+    dh_next, x, h_prev, W_ih, W_hh, b_ih, b_hh = as_float64(dh_next, x, h_prev, W_ih, W_hh, b_ih, b_hh)
     r, z, n, h_n = _torch_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     dn_pre = dh_next * (1.0 - z) * (1.0 - n**2)
     dz_pre = dh_next * (h_prev - n) * z * (1.0 - z)
@@ -220,7 +217,7 @@ def gru_torch_step_backward(dh_next, x, h_prev, W_ih, W_hh, b_ih=None, b_hh=None
 
 def gru_torch_forward(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None):
     """PyTorch-convention hidden states (N, T, H) (``nn.GRU(batch_first=True)`` output)."""
-    xs, h0 = _f64(xs, h0)
+    xs, h0 = as_float64(xs, h0)
     N, T, D = xs.shape
     H = np.shape(W_hh)[1]
     hs = np.empty((N, T, H), dtype=DTYPE)
@@ -232,7 +229,7 @@ def gru_torch_forward(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None):
 
 
 def gru_torch_backward(dhs, xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None):
-    dhs, xs, W_ih, W_hh, b_ih, b_hh, h0 = _f64(dhs, xs, W_ih, W_hh, b_ih, b_hh, h0)
+    dhs, xs, W_ih, W_hh, b_ih, b_hh, h0 = as_float64(dhs, xs, W_ih, W_hh, b_ih, b_hh, h0)
     N, T, D = xs.shape
     H = W_hh.shape[1]
     h0 = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0

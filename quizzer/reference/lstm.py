@@ -16,13 +16,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import sigmoid, tanh
+from ._arrays import as_float64
 from .conventions import DTYPE, LSTM_GATE_ORDER, TORCH_LSTM_GATE_ORDER, reorder_gates
 
 _COURSE_NAMES_IN_TORCH_ORDER = tuple("a" if g == "g" else g for g in TORCH_LSTM_GATE_ORDER)
-
-
-def _f64(*arrays):
-    return tuple(None if a is None else np.asarray(a, dtype=DTYPE) for a in arrays)
 
 
 class LSTMStepGrads(NamedTuple):
@@ -68,7 +65,7 @@ def _gates(x, h_prev, W, U, b):
 
 def lstm_step_forward(x, h_prev, c_prev, W, U, b=None):
     """(h_next, c_next), each (N, H). Note the course's ``lstm`` returns them as (c, h)."""
-    x, h_prev, c_prev, W, U, b = _f64(x, h_prev, c_prev, W, U, b)
+    x, h_prev, c_prev, W, U, b = as_float64(x, h_prev, c_prev, W, U, b)
     a, i, f, o = _gates(x, h_prev, W, U, b)
     c_next = i * a + f * c_prev
     h_next = o * tanh(c_next)
@@ -77,7 +74,7 @@ def lstm_step_forward(x, h_prev, c_prev, W, U, b=None):
 
 def lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, W, U, b=None):
     """Gradients of one step given dL/dh_next and dL/dc_next (each (N, H))."""
-    dh_next, dc_next, x, h_prev, c_prev, W, U, b = _f64(
+    dh_next, dc_next, x, h_prev, c_prev, W, U, b = as_float64(
         dh_next, dc_next, x, h_prev, c_prev, W, U, b
     )
     a, i, f, o = _gates(x, h_prev, W, U, b)
@@ -108,7 +105,7 @@ def lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, W, U, b=None):
 
 def lstm_forward(xs, W, U, b=None, h0=None, c0=None):
     """(hs, cs): hidden and cell states, each (N, T, H); h0 and c0 default to zeros."""
-    xs, W, U, b, h0, c0 = _f64(xs, W, U, b, h0, c0)
+    xs, W, U, b, h0, c0 = as_float64(xs, W, U, b, h0, c0)
     N, T, D = xs.shape
     H = W.shape[0] // 4
     hs = np.empty((N, T, H), dtype=DTYPE)
@@ -124,7 +121,7 @@ def lstm_forward(xs, W, U, b=None, h0=None, c0=None):
 
 def lstm_backward(dhs, xs, W, U, b=None, h0=None, c0=None, dcs=None):
     """BPTT given dL/dh_t for every t (dhs: (N, T, H)) and optionally dL/dc_t (dcs)."""
-    dhs, xs, W, U, b, h0, c0, dcs = _f64(dhs, xs, W, U, b, h0, c0, dcs)
+    dhs, xs, W, U, b, h0, c0, dcs = as_float64(dhs, xs, W, U, b, h0, c0, dcs)
     N, T, D = xs.shape
     H = W.shape[0] // 4
     h0 = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
@@ -157,7 +154,7 @@ def lstm_backward(dhs, xs, W, U, b=None, h0=None, c0=None, dcs=None):
 def peephole_lstm_step_forward(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b=None):
     """(h_next, c_next) of an LSTM whose gates also look at the cell
     (``conventions.PEEPHOLE_CONVENTION``): p_i, p_f (H,) see c_prev, p_o (H,) sees c_next."""
-    x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = _f64(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
+    x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = as_float64(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
     lstm_in = x.dot(W.T) + h_prev.dot(U.T)
     if b is not None:
         lstm_in = lstm_in + b
@@ -172,7 +169,7 @@ def peephole_lstm_step_forward(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b=None):
 
 
 def peephole_lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b=None):
-    dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = _f64(
+    dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = as_float64(
         dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b
     )
     lstm_in = x.dot(W.T) + h_prev.dot(U.T)

@@ -15,11 +15,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import get_activation
+from ._arrays import as_float64
 from .conventions import DTYPE
-
-
-def _f64(*arrays):
-    return tuple(None if a is None else np.asarray(a, dtype=DTYPE) for a in arrays)
 
 
 class RNNStepGrads(NamedTuple):
@@ -65,7 +62,7 @@ class LinearBPTTGrads(NamedTuple):
 
 def rnn_step_forward(x, h_prev, W, U, b=None, activation="tanh"):
     """h_next = f(x W^T + h_prev U^T + b) for x (N, D), h_prev (N, H); returns (N, H)."""
-    x, h_prev, W, U, b = _f64(x, h_prev, W, U, b)
+    x, h_prev, W, U, b = as_float64(x, h_prev, W, U, b)
     f, _ = get_activation(activation)
     u = x.dot(W.T) + h_prev.dot(U.T)
     if b is not None:
@@ -75,7 +72,7 @@ def rnn_step_forward(x, h_prev, W, U, b=None, activation="tanh"):
 
 def rnn_step_backward(dh_next, x, h_prev, W, U, b=None, activation="tanh"):
     """Gradients of one step given dL/dh_next (N, H)."""
-    dh_next, x, h_prev, W, U, b = _f64(dh_next, x, h_prev, W, U, b)
+    dh_next, x, h_prev, W, U, b = as_float64(dh_next, x, h_prev, W, U, b)
     _, f_grad = get_activation(activation)
     u = x.dot(W.T) + h_prev.dot(U.T)
     if b is not None:
@@ -94,7 +91,7 @@ def rnn_step_backward(dh_next, x, h_prev, W, U, b=None, activation="tanh"):
 
 def rnn_forward(xs, W, U, b=None, h0=None, activation="tanh"):
     """All hidden states (N, T, H) for xs (N, T, D); h0 defaults to zeros (N, H)."""
-    xs, W, U, b, h0 = _f64(xs, W, U, b, h0)
+    xs, W, U, b, h0 = as_float64(xs, W, U, b, h0)
     N, T, D = xs.shape
     H = W.shape[0]
     hs = np.empty((N, T, H), dtype=DTYPE)
@@ -114,7 +111,7 @@ def rnn_backward(
     ``truncate_mode="window"`` lets each dhs[:, t] reach steps t, ..., t-k+1 only;
     ``truncate_mode="block"`` cuts the gradient at every block boundary t = k, 2k, ...
     """
-    dhs, xs, W, U, b, h0 = _f64(dhs, xs, W, U, b, h0)
+    dhs, xs, W, U, b, h0 = as_float64(dhs, xs, W, U, b, h0)
     N, T, D = xs.shape
     H = W.shape[0]
     if h0 is None:
@@ -166,13 +163,13 @@ def rnn_backward(
 
 def rnn_output_forward(hs, V, c=None):
     """ys (N, T, O) = hs.dot(V.T) + c."""
-    hs, V, c = _f64(hs, V, c)
+    hs, V, c = as_float64(hs, V, c)
     ys = hs.dot(V.T)
     return ys if c is None else ys + c
 
 
 def rnn_output_backward(dys, hs, V, c=None):
-    dys, hs, V = _f64(dys, hs, V)
+    dys, hs, V = as_float64(dys, hs, V)
     dhs = dys.dot(V)
     dV = np.einsum("nto,nth->oh", dys, hs)
     dc = dys.sum(axis=(0, 1)) if c is not None else None
@@ -221,7 +218,7 @@ def bptt_linear(xs, do, W, U, V, h0=None):
     (``conventions.BPTT_GRADIENT_SCALE``), so the result is the gradient of mean_n L_n.
     The step before the first reads the initial state h0 (zeros by default).
     """
-    xs, do, W, U, V, h0 = _f64(xs, do, W, U, V, h0)
+    xs, do, W, U, V, h0 = as_float64(xs, do, W, U, V, h0)
     N, T, D = xs.shape
     grads = rnn_with_output_backward(do / N, xs, W, U, V, h0=h0, activation="identity")
     return LinearBPTTGrads(grads.dW, grads.dU, grads.dV)
@@ -231,7 +228,7 @@ def bptt_linear_course_bug(xs, do, W, U, V):
     """The course's ``bptt`` loop as printed, keeping its mistake: at ``bptt_step == 0`` it reads
     ``hiddens[:, bptt_step - 1]``, which wraps round to the LAST hidden state h_{T-1} instead of
     the zero initial state. Kept so the grader can recognise that answer."""
-    xs, do, W, U, V = _f64(xs, do, W, U, V)
+    xs, do, W, U, V = as_float64(xs, do, W, U, V)
     hiddens, _ = linear_rnn_forward(xs, W, U, V)
     dW = np.zeros_like(W)
     dU = np.zeros_like(U)
