@@ -213,12 +213,24 @@ def test_truncated_bptt_window_and_block(rng):
         ref.rnn_step_backward(dhs[:, t], xs[:, t], h_prevs[:, t], **p).dW for t in range(T)
     )
     np.testing.assert_allclose(one.dW, expected, rtol=1e-12)
-    # blocks of two: gradients in the second block cannot reach the first
+    # a window of two: each loss term is full BPTT over the two steps ending at it
+    two = ref.rnn_backward(dhs, xs, **p, truncate=2)
+    expected = np.zeros_like(two.dU)
+    for t in range(T):
+        s = max(t - 1, 0)
+        upstream = np.zeros((N, t + 1 - s, H))
+        upstream[:, -1] = dhs[:, t]
+        expected += ref.rnn_backward(upstream, xs[:, s:t + 1], **p, h0=h_prevs[:, s]).dU
+    np.testing.assert_allclose(two.dU, expected, rtol=1e-12)
+    # blocks of two: full BPTT inside each block, started from the state the forward pass carried
     blocks = ref.rnn_backward(dhs, xs, **p, truncate=2, truncate_mode="block")
-    late = dhs.copy()
-    late[:, :2] = 0.0
-    assert np.allclose(ref.rnn_backward(late, xs, **p, truncate=2, truncate_mode="block").dxs[:, :2], 0.0)
-    assert not np.allclose(blocks.dW, full.dW)
+    first = ref.rnn_backward(dhs[:, :2], xs[:, :2], **p)
+    second = ref.rnn_backward(dhs[:, 2:], xs[:, 2:], **p, h0=hs[:, 1])
+    np.testing.assert_allclose(blocks.dW, first.dW + second.dW, rtol=1e-12)
+    np.testing.assert_allclose(blocks.dU, first.dU + second.dU, rtol=1e-12)
+    np.testing.assert_allclose(blocks.dxs, np.concatenate([first.dxs, second.dxs], axis=1))
+    np.testing.assert_allclose(blocks.dh0, first.dh0, rtol=1e-12)
+    assert relative_error(blocks.dW, full.dW) > 1e-6
     with pytest.raises(ValueError):
         ref.rnn_backward(dhs, xs, **p, truncate=2, truncate_mode="sideways")
 

@@ -111,6 +111,8 @@ def rnn_backward(
     ``truncate_mode="window"`` lets each dhs[:, t] reach steps t, ..., t-k+1 only;
     ``truncate_mode="block"`` cuts the gradient at every block boundary t = k, 2k, ...
     """
+    if truncate_mode not in ("window", "block"):
+        raise ValueError(f"truncate_mode must be 'window' or 'block', not {truncate_mode!r}")
     dhs, xs, W, U, b, h0 = as_float64(dhs, xs, W, U, b, h0)
     N, T, D = xs.shape
     H = W.shape[0]
@@ -125,37 +127,40 @@ def rnn_backward(
     db = np.zeros(H, dtype=DTYPE) if b is not None else None
     dh0 = np.zeros((N, H), dtype=DTYPE)
 
-    def accumulate(grads, t):
-        nonlocal dW, dU, db
-        dxs[:, t] += grads.dx
-        dW += grads.dW
-        dU += grads.dU
-        if db is not None:
-            db += grads.db
+    # A sweep walks back from step `first` to step `last`, adding dhs[:, t] on the way. The chain
+    # rule is linear in the upstream gradient, so full BPTT needs a single sweep over all steps,
+    # block truncation one sweep per block, and a window one sweep per loss term.
+    if truncate is None:
+        sweeps = [(T - 1, 0, dhs)]
+    elif truncate_mode == "block":
+        k = int(truncate)
+        sweeps = [(min(s + k, T) - 1, s, dhs) for s in range(0, T, k)]
+    else:
+        k = int(truncate)
+        sweeps = [(t, max(t - k + 1, 0), _only_step(dhs, t)) for t in range(T)]
 
-    if truncate is None or truncate_mode == "block":
-        block = T if truncate is None else int(truncate)
-        dh_carry = np.zeros((N, H), dtype=DTYPE)
-        for t in reversed(range(T)):
-            grads = rnn_step_backward(dhs[:, t] + dh_carry, xs[:, t], h_prevs[:, t], W, U, b, activation)
-            accumulate(grads, t)
-            if t == 0:
-                dh0 += grads.dh_prev
-            dh_carry = np.zeros_like(dh_carry) if t % block == 0 else grads.dh_prev
-        return RNNGrads(dxs, dW, dU, db, dh0)
-
-    if truncate_mode != "window":
-        raise ValueError(f"truncate_mode must be 'window' or 'block', not {truncate_mode!r}")
-    k = int(truncate)
-    for t in reversed(range(T)):
-        dh = dhs[:, t]
-        for s in range(t, max(t - k, -1), -1):
-            grads = rnn_step_backward(dh, xs[:, s], h_prevs[:, s], W, U, b, activation)
-            accumulate(grads, s)
-            if s == 0:
-                dh0 += grads.dh_prev
-            dh = grads.dh_prev
+    for first, last, upstream in sweeps:
+        dh_next = np.zeros((N, H), dtype=DTYPE)
+        for t in range(first, last - 1, -1):
+            g = rnn_step_backward(
+                upstream[:, t] + dh_next, xs[:, t], h_prevs[:, t], W, U, b, activation
+            )
+            dxs[:, t] += g.dx
+            dW += g.dW
+            dU += g.dU
+            if db is not None:
+                db += g.db
+            dh_next = g.dh_prev
+        if last == 0:
+            dh0 += dh_next
     return RNNGrads(dxs, dW, dU, db, dh0)
+
+
+def _only_step(dhs, t):
+    """dhs with every time step but t zeroed."""
+    out = np.zeros_like(dhs)
+    out[:, t] = dhs[:, t]
+    return out
 
 
 # --- output layer y_t = h_t V^T + c ---------------------------------------------------------
