@@ -1,0 +1,303 @@
+"""Feedback that names the mistake: the sentences the grader says, in English and Japanese.
+
+Everything here turns facts (a sandbox error, a ``Mismatch``, outputs that equal the reference in a
+known wrong arrangement) into one sentence. The grading pipeline (``quizzer.engine.grade``) decides
+which facts to report; nothing here runs code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from itertools import permutations
+
+import numpy as np
+
+from quizzer.engine.compare import Mismatch, same
+from quizzer.model import BLANK, Tolerance
+from quizzer.text import Text
+
+MESSAGES: dict[str, Text] = {
+    "pass": Text(
+        en="Correct: all {n} cases match the reference.",
+        ja="正解です。全 {n} ケースで参照実装と一致しました。",
+    ),
+    "unfilled": Text(
+        en="The blank {blank} is still in the code: replace it with your expression.",
+        ja="空欄 {blank} がまだ残っています。ここを式で置き換えてください。",
+    ),
+    "empty": Text(
+        en="The answer is empty: write the expression that replaces {blank}.",
+        ja="解答が空です。{blank} に入る式を書いてください。",
+    ),
+    "syntax": Text(
+        en="Syntax error on line {line}: {message}.",
+        ja="{line} 行目に構文エラーがあります: {message}。",
+    ),
+    "syntax-noline": Text(
+        en="Your code cannot be compiled: {message}.",
+        ja="コードをコンパイルできません: {message}。",
+    ),
+    "timeout": Text(
+        en="Your code did not finish within the time limit ({detail}): look for a loop or a recursion that never ends.",
+        ja="制限時間内に終わりませんでした ({detail})。終わらないループや再帰がないか確認してください。",
+    ),
+    "memory": Text(
+        en="Your code ran out of memory ({detail}): look for a far too large array or a recursion that never ends.",
+        ja="メモリが不足しました ({detail})。大きすぎる配列や終わらない再帰がないか確認してください。",
+    ),
+    "exit": Text(
+        en="Your code ended its own process (exit(), sys.exit() or os._exit()) instead of returning a value: "
+        "return the result from {entry}.",
+        ja="値を返す前にプロセスを終了しました (exit()、sys.exit()、os._exit() など)。{entry} から結果を return してください。",
+    ),
+    "crash": Text(
+        en="Your code's process crashed: {detail}.",
+        ja="コードのプロセスが異常終了しました: {detail}。",
+    ),
+    "bad-return": Text(
+        en="{entry} must return NumPy arrays: {detail}.",
+        ja="{entry} は NumPy 配列を返す必要があります: {detail}。",
+    ),
+    "missing-entry": Text(
+        en="The code does not define the function {entry}: keep the template's def line and its name.",
+        ja="関数 {entry} が定義されていません。テンプレートの def 行と関数名はそのまま残してください。",
+    ),
+    "name-error": Text(
+        en="'{name}' is not defined here; the template defines: {names}.",
+        ja="'{name}' はここでは定義されていません。テンプレートで定義されている名前: {names}。",
+    ),
+    "unbound": Text(
+        en="'{name}' has no value yet where you use it (it is the variable this very line assigns); "
+        "the template defines: {names}.",
+        ja="'{name}' は使われる時点でまだ値を持っていません (この行で代入される変数そのものです)。"
+        "テンプレートで定義されている名前: {names}。",
+    ),
+    "stdin": Text(
+        en="Your code reads standard input (input() or sys.stdin), which graded code never gets: "
+        "use the function's arguments.",
+        ja="標準入力 (input() や sys.stdin) を読んでいますが、採点時には入力はありません。関数の引数を使ってください。",
+    ),
+    "recursion": Text(
+        en="Your code recursed without end (RecursionError{where}): check that the recursion stops at a leaf.",
+        ja="再帰が終わりませんでした (RecursionError{where})。葉で再帰が止まるか確認してください。",
+    ),
+    "exception": Text(
+        en="Your code raised {exc}{where}: {message}.",
+        ja="コードの実行中に {exc} が発生しました{where}: {message}。",
+    ),
+    "count": Text(
+        en="{entry} returned {got} array(s) but {expected} were expected ({names}, in that order).",
+        ja="{entry} が返した配列は {got} 個ですが、{expected} 個 ({names}、この順) が必要です。",
+    ),
+    "shape": Text(
+        en="Your result {output} has shape {got} but {expected} was expected.",
+        ja="結果 {output} の形状は {got} ですが、期待される形状は {expected} です。",
+    ),
+    "shape-batch1": Text(
+        en="Your result {output} has shape {got} but {expected} was expected: it only works for a batch of 1.",
+        ja="結果 {output} の形状は {got} ですが、期待される形状は {expected} です。バッチサイズが 1 のときにしか正しく動きません。",
+    ),
+    "shape-broadcast": Text(
+        en="Your result {output} has shape {got} but {expected} was expected "
+        "(np.allclose would broadcast the two and could call them equal; the grader does not).",
+        ja="結果 {output} の形状は {got} ですが、期待される形状は {expected} です "
+        "(np.allclose ならブロードキャストして等しいと判定しかねませんが、採点では形状を厳密に比べます)。",
+    ),
+    "nonfinite": Text(
+        en="Your result {output} contains {what} (first at index {index}).",
+        ja="結果 {output} に {what} が含まれています (最初の位置はインデックス {index})。",
+    ),
+    "value": Text(
+        en="Your result {output} differs from the reference: largest absolute error {abs}, largest relative "
+        "error {rel}, first at index {index} (expected {e}, got {g}).",
+        ja="結果 {output} が参照実装と一致しません。絶対誤差の最大値 {abs}、相対誤差の最大値 {rel}、"
+        "最初の不一致はインデックス {index} (期待値 {e}、実際の値 {g})。",
+    ),
+    "case": Text(
+        en="In case \"{case}\" (inputs {shapes}): {sentence}",
+        ja="ケース「{case}」(入力 {shapes}) で: {sentence}",
+    ),
+    "partial": Text(
+        en="{passed} of {total} cases pass.",
+        ja="{total} ケース中 {passed} ケースが正解です。",
+    ),
+    "order": Text(
+        en="Your outputs are right but in the wrong order: return ({names}), in that order.",
+        ja="出力の値は正しいのですが順番が違います。({names}) の順で返してください。",
+    ),
+    "transposed": Text(
+        en="Your result {output} is the expected array transposed: check the weight layout "
+        "(x.dot(W.T), one row of W per output unit) and which axis is which.",
+        ja="結果 {output} は期待される配列の転置になっています。重みの向き (x.dot(W.T)、W の各行が出力ユニット) "
+        "と軸の対応を確認してください。",
+    ),
+    "batch-reversed": Text(
+        en="Your result {output} equals the expected one with the batch rows in reverse order: "
+        "you reversed axis 0 (the batch) where axis 1 (time) was meant.",
+        ja="結果 {output} は期待される配列のバッチの並びを逆にしたものです。"
+        "時間軸 (axis 1) を反転すべきところでバッチ軸 (axis 0) を反転しています。",
+    ),
+    "misconception-error": Text(
+        en="(Your code fails the same way: {error})",
+        ja="(実際に同じ理由で失敗しています: {error})",
+    ),
+    "output-note": Text(
+        en="Your code printed {n} characters of output; they were ignored.",
+        ja="コードが出力した {n} 文字は採点では無視されました。",
+    ),
+}
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    return MESSAGES[key].get(lang).format(**values)
+
+
+def list_names(names: Sequence[str], lang: str) -> str:
+    return ", ".join(names) if lang != "ja" else "、".join(names)
+
+
+def fmt_shape(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(int(n)) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def fmt_index(index: Sequence[int]) -> str:
+    return "[" + ", ".join(str(int(i)) for i in index) + "]"
+
+
+def fmt_number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+# --- the template's names, for NameError ---------------------------------------------------
+
+
+def template_names(template: str, entry: str) -> list[str]:
+    """Names the learner may use at the blank: the entry's parameters, then the names assigned before
+    the line holding the blank (in order), then the module's other top-level definitions.
+
+    ``____`` is a valid identifier, so the template parses as it is.
+    """
+    try:
+        tree = ast.parse(template)
+    except SyntaxError:
+        return []
+    blank_line = next((i for i, line in enumerate(template.splitlines(), 1) if BLANK in line), None)
+    names: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in names and name != BLANK and not name.startswith("__"):
+            names.append(name)
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry:
+            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
+                add(arg.arg)
+            for sub in ast.walk(node):
+                if blank_line is not None and getattr(sub, "lineno", 0) >= blank_line:
+                    continue
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    add(sub.id)
+                elif isinstance(sub, ast.arg) and sub.arg not in names and sub.lineno > node.lineno:
+                    add(sub.arg)
+    return names
+
+
+# --- sentences for a sandbox error ---------------------------------------------------------
+
+
+def error_sentence(error, *, lang: str, entry: str, names: Sequence[str]) -> str:
+    """One sentence for a ``sandbox.SubmissionError``."""
+    kind = error.kind
+    where = f" (line {error.line})" if error.line and lang != "ja" else (f" ({error.line} 行目)" if error.line else "")
+    message = error.message.rstrip(".")
+    if kind == "syntax":
+        if error.line:
+            return say("syntax", lang, line=error.line, message=message)
+        return say("syntax-noline", lang, message=message)
+    if kind == "timeout":
+        return say("timeout", lang, detail=message)
+    if kind == "memory":
+        return say("memory", lang, detail=message)
+    if kind == "exit":
+        return say("exit", lang, entry=entry)
+    if kind == "crash":
+        if "memory" in message:
+            return say("memory", lang, detail=message)
+        return say("crash", lang, detail=message)
+    if kind == "bad-return":
+        return say("bad-return", lang, entry=entry, detail=message)
+    if kind == "missing-entry":
+        return say("missing-entry", lang, entry=entry)
+    # kind == "exception"
+    if error.exc_type == "UnboundLocalError":
+        name = error.name or _quoted_name(message)
+        if name:
+            return say("unbound", lang, name=name, names=list_names(names, lang))
+    if error.exc_type == "NameError" and error.name:
+        return say("name-error", lang, name=error.name, names=list_names(names, lang))
+    if error.exc_type == "EOFError" or "stdin" in message or "reading from stdin" in message:
+        return say("stdin", lang)
+    if error.exc_type == "RecursionError":
+        return say("recursion", lang, where=where)
+    return say("exception", lang, exc=error.exc_type or "an error", where=where, message=message)
+
+
+def _quoted_name(message: str) -> str | None:
+    parts = message.split("'")
+    return parts[1] if len(parts) >= 3 and parts[1].isidentifier() else None
+
+
+# --- sentences for a mismatch --------------------------------------------------------------
+
+
+def mismatch_sentence(m: Mismatch, *, lang: str, entry: str, outputs: Sequence[str]) -> str:
+    if m.kind == "count":
+        return say("count", lang, entry=entry, got=m.received_count, expected=m.expected_count,
+                   names=", ".join(outputs))
+    if m.kind == "shape":
+        key = "shape-batch1" if m.batch_of_one else "shape-broadcast" if m.broadcastable else "shape"
+        return say(key, lang, output=m.output, got=fmt_shape(m.received_shape), expected=fmt_shape(m.expected_shape))
+    if m.kind == "nonfinite":
+        return say("nonfinite", lang, output=m.output, what=m.nonfinite, index=fmt_index(m.first_index))
+    return say("value", lang, output=m.output, abs=fmt_number(m.max_abs), rel=fmt_number(m.max_rel),
+               index=fmt_index(m.first_index), e=fmt_number(m.expected_value), g=fmt_number(m.received_value))
+
+
+def case_sentence(name: str, shapes: dict, sentence: str, lang: str) -> str:
+    described = ", ".join(f"{arg} {fmt_shape(shape)}" for arg, shape in shapes.items()) or "-"
+    return say("case", lang, case=name, shapes=described, sentence=sentence)
+
+
+# --- generic diagnoses: the reference's outputs in a known wrong arrangement ----------------
+
+
+def arrangement(expected: Sequence[Sequence[np.ndarray]], received: Sequence[Sequence[np.ndarray] | None],
+                outputs: Sequence[str], tolerance: Tolerance, lang: str) -> str | None:
+    """A sentence when, on every case, the received outputs are the expected ones returned in another
+    order, transposed, or with the batch rows reversed. None otherwise."""
+    pairs = [(e, r) for e, r in zip(expected, received) if r is not None]
+    if not pairs or len(pairs) != len(expected):
+        return None
+    n = len(pairs[0][0])
+    if n > 1 and all(len(r) == n for _, r in pairs):
+        for perm in permutations(range(n)):
+            if perm == tuple(range(n)):
+                continue
+            if all(same([e[i] for i in perm], r, tolerance) for e, r in pairs):
+                return say("order", lang, names=", ".join(outputs))
+    if not all(len(r) == n for _, r in pairs):
+        return None
+    for k in range(n):
+        name = outputs[k] if k < len(outputs) else f"output {k}"
+        exp_k = [e[k] for e, _ in pairs]
+        got_k = [r[k] for _, r in pairs]
+        if all(np.ndim(e) >= 2 for e in exp_k) and all(
+            same([np.swapaxes(e, -1, -2)], [g], tolerance) for e, g in zip(exp_k, got_k)
+        ) and not all(same([np.swapaxes(e, -1, -2)], [e], tolerance) for e in exp_k):
+            return say("transposed", lang, output=name)
+        if all(np.ndim(e) >= 2 and np.shape(e)[0] > 1 for e in exp_k) and all(
+            same([e[::-1]], [g], tolerance) for e, g in zip(exp_k, got_k)
+        ):
+            return say("batch-reversed", lang, output=name)
+    return None

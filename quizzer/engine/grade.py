@@ -1,0 +1,427 @@
+"""Grading a learner's code numerically against the hidden reference.
+
+The pipeline for one submission:
+
+1. ``prepare(exercise)`` builds the cases from the exercise's task and seeds and computes the
+   reference outputs here, in quizzer's process (they are never sent to the submission's process).
+   It is cached per exercise, so a batch pays once.
+2. The submission runs in the sandbox (``quizzer.engine.sandbox``) with the exercise's ``provided``
+   code as preamble; it hands back only float64 arrays.
+3. Each case is compared here (``quizzer.engine.compare``): number of outputs, exact shape, finite
+   values, then values with the exercise's tolerance.
+4. A failing submission is explained (``quizzer.engine.diagnose``): first a known misconception
+   whose outputs (or error) it reproduces on every case, then a generic arrangement of the right
+   outputs (wrong order, transposed, batch reversed), then the first failing case.
+
+Score scale: one point per case. ``score`` is the number of cases passed and ``max_score`` the
+number of cases; ``passed`` means every case passed. The Gradescope file uses the same points
+(one test per case, 1 or 0).
+"""
+
+from __future__ import annotations
+
+import atexit
+import csv
+import io
+import json
+import os
+import tempfile
+import threading
+import tokenize
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizzer.checking.result import CaseResult, Result
+from quizzer.engine import diagnose
+from quizzer.engine.compare import Mismatch, compare, same
+from quizzer.engine.sandbox import Limits, RunOutcome, Runner, SubmissionError
+from quizzer.engine.tasks import Case, Task, get_task
+from quizzer.errors import AnswerError, QuizzerError
+from quizzer.model import BLANK, Exercise, Misconception
+
+__all__ = [
+    "Graded",
+    "Prepared",
+    "gradescope",
+    "grade_file",
+    "grade_many",
+    "grade_response",
+    "grade_source",
+    "prepare",
+    "result_rows",
+    "source_for",
+    "write_results",
+]
+
+OUTPUT_KEEP = 4000  # characters of the submission's captured output kept in a result
+_ERROR_KINDS_MATCHED = ("exception", "bad-return", "syntax", "missing-entry")
+
+
+# --- preparing an exercise ------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """An exercise ready to grade: its cases, reference outputs, and (lazily) its misconceptions' runs."""
+
+    exercise: Exercise
+    task: Task
+    cases: list[Case]
+    names: list[str]  # what the template defines, for NameError
+    _misconceptions: list[tuple[Misconception, RunOutcome]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def args(self) -> list[dict]:
+        return [case.args for case in self.cases]
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.task.outputs
+
+    def misconceptions(self, runner: Runner) -> list[tuple[Misconception, RunOutcome]]:
+        """Every misconception run through the sandbox on the same cases, once per exercise."""
+        with self._lock:
+            if self._misconceptions is None:
+                jobs = []
+                for m in self.exercise.misconceptions:
+                    source = m.code if m.code is not None else self.exercise.filled(_as_expression(m.blank or ""))
+                    jobs.append((source, self.exercise.entry, self.args, self.exercise.provided))
+                outcomes = runner.run_many(jobs, workers=2) if jobs else []
+                self._misconceptions = list(zip(self.exercise.misconceptions, outcomes))
+            return self._misconceptions
+
+
+_PREPARED: dict[tuple, Prepared] = {}
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepare(exercise: Exercise) -> Prepared:
+    key = (exercise.id, exercise.task, exercise.seeds, exercise.template, exercise.provided, exercise.entry,
+           exercise.misconceptions)
+    with _PREPARED_LOCK:
+        prepared = _PREPARED.get(key)
+        if prepared is None:
+            if len(exercise.seeds) < 1:
+                raise QuizzerError(f"exercise {exercise.id!r} has no seeds to build cases from")
+            task = get_task(exercise.task)
+            cases = task.cases(exercise.seeds)
+            prepared = Prepared(exercise, task, cases, diagnose.template_names(exercise.template, exercise.entry))
+            _PREPARED[key] = prepared
+        return prepared
+
+
+# --- a runner shared by the checker (practice sessions grade many answers) -------------------
+
+_shared: Runner | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_runner() -> Runner:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Runner(Limits())
+            atexit.register(_shared.close)
+        return _shared
+
+
+# --- the learner's response as source -------------------------------------------------------
+
+
+def _as_expression(expr: str) -> str:
+    expr = expr.strip()
+    return f"({expr})" if "\n" in expr else expr
+
+
+def _defines(source: str, entry: str) -> bool:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry
+               for node in tree.body)
+
+
+def source_for(exercise: Exercise, response: str) -> str:
+    """The source to run for a response: a whole file when it defines the entry function (or the
+    exercise is a function exercise), else the expression that replaces the template's blank.
+
+    Raises AnswerError for an empty answer or an expression that does not parse.
+    """
+    if exercise.type != "blank" or _defines(response, exercise.entry):
+        return response
+    import ast
+
+    expr = response.strip()
+    if not expr:
+        raise AnswerError(diagnose.say("empty", "en", blank=BLANK))
+    try:
+        ast.parse(_as_expression(expr), mode="eval")
+    except SyntaxError as exc:
+        raise AnswerError(f"this is not a Python expression ({exc.msg}); write the expression that replaces "
+                          f"{BLANK}, e.g. {exercise.solution.splitlines()[0] if exercise.solution else 'x + 1'}") from None
+    return exercise.filled(_as_expression(expr))
+
+
+def has_blank(source: str) -> bool:
+    """The template's ``____`` is still in the code (as a name, not in a comment or string)."""
+    if BLANK not in source:
+        return False
+    try:
+        return any(tok.type == tokenize.NAME and tok.string == BLANK
+                   for tok in tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True
+
+
+# --- grading ----------------------------------------------------------------------------------
+
+
+def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: Runner | None = None,
+                 filename: str = "submission.py", response: str | None = None) -> Result:
+    """Grade a whole source file (or a filled-in template) against the exercise's reference."""
+    prepared = prepare(exercise)
+    n = len(prepared.cases)
+    if has_blank(source):
+        feedback = diagnose.say("unfilled", lang, blank=BLANK)
+        cases = tuple(CaseResult(c.name, False, 0.0, 1.0, feedback, {"input_shapes": _shape_dict(c)})
+                      for c in prepared.cases)
+        return Result(exercise.id, False, 0.0, float(n), feedback, None, response, cases,
+                      {"diagnosis": "unfilled", "elapsed": 0.0, "output": ""})
+    runner = runner or shared_runner()
+    outcome = runner.run(source, exercise.entry, prepared.args, preamble=exercise.provided, filename=filename)
+    return _verdict(prepared, outcome, lang=lang, runner=runner, response=response)
+
+
+def grade_response(exercise: Exercise, response: str, *, lang: str = "en", runner: Runner | None = None) -> Result:
+    """Grade what a learner typed: an expression for the blank, or a whole file."""
+    return grade_source(exercise, source_for(exercise, response), lang=lang, runner=runner, response=response)
+
+
+def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
+               runner: Runner | None = None) -> Result:
+    """Grade a file; QuizzerError (exit 2) when it cannot be read."""
+    source = read_submission(path)
+    return grade_source(exercise, source, lang=lang, runner=runner, filename=Path(path).name or "submission.py")
+
+
+def read_submission(path: str | os.PathLike) -> str:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise QuizzerError(f"no such file: {p}") from None
+    except IsADirectoryError:
+        raise QuizzerError(f"{p} is a directory, not a file") from None
+    except OSError as exc:
+        raise QuizzerError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise QuizzerError(f"{p} is not UTF-8 text") from None
+
+
+def _shape_dict(case: Case) -> dict[str, list[int]]:
+    return {k: list(v) for k, v in case.shapes.items()}
+
+
+def _same_error(a: SubmissionError | None, b: SubmissionError | None) -> bool:
+    return (a is not None and b is not None and a.kind in _ERROR_KINDS_MATCHED and a.kind == b.kind
+            and a.exc_type == b.exc_type and a.message == b.message)
+
+
+def _matches(sub: RunOutcome, mis: RunOutcome, prepared: Prepared) -> bool:
+    """The submission reproduces the misconception on every case: equal outputs or the same error."""
+    tol = prepared.exercise.tolerance
+    for s, m in zip(sub.cases, mis.cases):
+        if s.outputs is not None and m.outputs is not None:
+            if not same(s.outputs, m.outputs, tol):
+                return False
+        elif not _same_error(s.error, m.error):
+            return False
+    # a misconception that is right on every case can never describe a failure
+    return not all(m.outputs is not None and same(m.outputs, c.expected, tol)
+                   for m, c in zip(mis.cases, prepared.cases))
+
+
+def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runner, response: str | None) -> Result:
+    exercise = prepared.exercise
+    entry, outputs, tol = exercise.entry, prepared.outputs, exercise.tolerance
+    case_results: list[CaseResult] = []
+    first_failure: tuple[Case, str] | None = None
+    for case, got in zip(prepared.cases, outcome.cases):
+        details: dict = {"input_shapes": _shape_dict(case),
+                         "expected_shapes": [list(e.shape) for e in case.expected]}
+        if got.error is not None:
+            sentence = diagnose.error_sentence(got.error, lang=lang, entry=entry, names=prepared.names)
+            details["error"] = _error_dict(got.error)
+            passed = False
+        else:
+            assert got.outputs is not None
+            details["received_shapes"] = [list(o.shape) for o in got.outputs]
+            mismatch = compare(case.expected, got.outputs, outputs, tol)
+            passed = mismatch is None
+            sentence = "" if passed else diagnose.mismatch_sentence(mismatch, lang=lang, entry=entry, outputs=outputs)
+            if mismatch is not None:
+                details["mismatch"] = mismatch.to_dict()
+        if not passed and first_failure is None:
+            first_failure = (case, sentence)
+        case_results.append(CaseResult(case.name, passed, 1.0 if passed else 0.0, 1.0, sentence, details))
+
+    n_passed = sum(c.passed for c in case_results)
+    n = len(case_results)
+    details: dict = {"elapsed": round(outcome.elapsed, 4), "output": _clip(outcome.output)}
+    if outcome.error is not None:
+        details["error"] = _error_dict(outcome.error)
+
+    if first_failure is None:
+        feedback = diagnose.say("pass", lang, n=n)
+        details["diagnosis"] = "pass"
+        return Result(exercise.id, True, float(n), float(n), feedback, None, response, tuple(case_results), details)
+
+    case, sentence = first_failure
+    where = diagnose.case_sentence(case.name, case.shapes, sentence, lang)
+    parts: list[str] = []
+    misconception = None
+    for index, (m, mis_outcome) in enumerate(prepared.misconceptions(runner)):
+        if _matches(outcome, mis_outcome, prepared):
+            misconception = index
+            parts.append(m.feedback.get(lang))
+            break
+    if misconception is not None:
+        details["diagnosis"] = "misconception"
+        details["misconception"] = misconception
+        error = outcome.error or next((c.error for c in outcome.cases if c.error is not None), None)
+        if error is not None and error.exc_type in ("NameError", "UnboundLocalError"):
+            parts.append(diagnose.say("misconception-error", lang, error=sentence.rstrip(".") + "."))
+        else:
+            parts.append(where)
+    elif outcome.error is not None and n_passed == 0:
+        details["diagnosis"] = outcome.error.kind
+        parts.append(sentence)
+    else:
+        arranged = diagnose.arrangement([c.expected for c in prepared.cases], [c.outputs for c in outcome.cases],
+                                        outputs, tol, lang)
+        if arranged is not None:
+            details["diagnosis"] = "arrangement"
+            parts.append(arranged)
+        else:
+            details["diagnosis"] = "case"
+            parts.append(where)
+    if 0 < n_passed < n:
+        parts.append(diagnose.say("partial", lang, passed=n_passed, total=n))
+    feedback = " ".join(p.strip() for p in parts if p.strip())
+    return Result(exercise.id, False, float(n_passed), float(n), feedback, None, response, tuple(case_results),
+                  details)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= OUTPUT_KEEP else text[:OUTPUT_KEEP] + "\n[... truncated]\n"
+
+
+def _error_dict(error: SubmissionError) -> dict:
+    return {"kind": error.kind, "exc_type": error.exc_type, "message": error.message, "name": error.name,
+            "line": error.line, "traceback": error.traceback}
+
+
+# --- many files -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One file of a batch and its result."""
+
+    file: str
+    result: Result
+
+
+def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: int = 2, lang: str = "en",
+               on_result: Callable[[Graded], None] | None = None, limits: Limits | None = None) -> list[Graded]:
+    """Grade every file, ``jobs`` at a time, with one runner (one fork server per worker).
+
+    A hostile or broken submission costs at most its own time limit: every file gets a Result, in
+    the order of ``paths``; ``on_result`` is called as each one finishes (from a worker thread).
+    """
+    if jobs < 1:
+        raise QuizzerError("--jobs must be at least 1")
+    prepared = prepare(exercise)
+    results: list[Graded | None] = [None] * len(paths)
+
+    def one(index: int) -> Graded:
+        path = paths[index]
+        try:
+            source = read_submission(path)
+        except QuizzerError as exc:
+            n = float(len(prepared.cases))
+            result = Result(exercise.id, False, 0.0, n, exc.message, details={"diagnosis": "unreadable"})
+        else:
+            result = grade_source(exercise, source, lang=lang, runner=runner, filename=Path(path).name)
+        return Graded(str(path), result)
+
+    with Runner(limits or Limits()) as runner, ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(one, i): i for i in range(len(paths))}
+        for future in as_completed(futures):
+            graded = future.result()
+            results[futures[future]] = graded
+            if on_result is not None:
+                on_result(graded)
+    return [g for g in results if g is not None]
+
+
+# --- output files -----------------------------------------------------------------------------
+
+RESULT_COLUMNS = ("file", "id", "passed", "score", "max_score", "feedback", "elapsed")
+
+
+def result_rows(graded: Sequence[Graded]) -> list[dict]:
+    return [{"file": g.file, "id": g.result.item_id, "passed": g.result.passed, "score": g.result.score,
+             "max_score": g.result.max_score, "feedback": g.result.feedback,
+             "elapsed": g.result.details.get("elapsed", 0.0)} for g in graded]
+
+
+def gradescope(result: Result) -> dict:
+    """Gradescope's results.json for one submission: one test per case, one point each."""
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "execution_time": result.details.get("elapsed", 0.0),
+        "output": result.feedback,
+        "visibility": "visible",
+        "tests": [
+            {"name": case.name, "score": case.score, "max_score": case.max_score,
+             "status": "passed" if case.passed else "failed", "output": case.message or "ok",
+             "visibility": "visible"}
+            for case in result.cases
+        ],
+    }
+
+
+def write_results(path: str | os.PathLike, graded: Sequence[Graded]) -> Path:
+    """Write the batch's results as JSON (a list of objects) or CSV, chosen by the file's suffix."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    rows = result_rows(graded)
+    if suffix == ".json":
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    elif suffix == ".csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    else:
+        raise QuizzerError(f"cannot write results to {target}: use a .json or .csv file name")
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise QuizzerError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
