@@ -1,0 +1,5 @@
+"""``python -m quizzer``."""
+
+from quizzer.cli import run
+
+run()

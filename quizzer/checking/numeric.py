@@ -1,0 +1,110 @@
+"""Numeric questions: exact or toleranced comparison of a number, or of a shape such as 3×3."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from quizzer import expr
+from quizzer.checking.result import Result
+from quizzer.errors import AnswerError
+from quizzer.model import NumericSpec
+from quizzer.serve import Served, format_value
+
+# An irrational expected value (tanh, exp...) compared without an authored tolerance would never match a
+# typed decimal; this is the comparison used then (validate flags such questions).
+FALLBACK_REL_TOL = 1e-9
+
+
+def _spec(served: Served) -> NumericSpec:
+    spec = served.item.spec  # type: ignore[union-attr]
+    assert isinstance(spec, NumericSpec)
+    return spec
+
+
+def expected_value(served: Served) -> Fraction | float:
+    spec = _spec(served)
+    assert spec.answer is not None
+    formula = expr.parse(spec.answer, variables=tuple(served.values))
+    return expr.evaluate(formula, served.values)
+
+
+def expected_shape(served: Served) -> tuple[int, ...]:
+    spec = _spec(served)
+    assert spec.shape is not None
+    dims = []
+    for dim in spec.shape:
+        value = expr.evaluate(expr.parse(dim, variables=tuple(served.values)), served.values)
+        dims.append(int(value))
+    return tuple(dims)
+
+
+def format_number(value: Fraction | float) -> str:
+    if isinstance(value, Fraction) and value.denominator != 1:
+        decimal = float(value)
+        as_text = f"{decimal:.6g}"
+        return as_text if Fraction(as_text) == value else f"{value.numerator}/{value.denominator} ≈ {decimal:.6g}"
+    return format_value(value)
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    return "×".join(str(d) for d in shape)
+
+
+def read_number(response: str, lang: str) -> Fraction | float:
+    """The learner's number; a name where a number belongs gets a message about numbers, not variables."""
+    try:
+        return expr.parse_number(response)
+    except AnswerError as exc:
+        if "not a known name" in exc.message:
+            raise AnswerError(
+                "数値で答えてください(例: 0.25、1/4、2^-2)" if lang == "ja" else "answer with a number, e.g. 0.25, 1/4 or 2^-2"
+            ) from None
+        raise
+
+
+class NumericChecker:
+    def check(self, served: Served, response: str, *, lang: str) -> Result:
+        spec = _spec(served)
+        ja = lang == "ja"
+        if spec.shape is not None:
+            want = expected_shape(served)
+            got = expr.parse_shape(response)
+            if len(got) == 1 and len(want) > 1 and len(set(want)) == 1:
+                got = got * len(want)  # "3" answers a square 3×3
+            passed = got == want
+            shown, expected = format_shape(got), format_shape(want)
+        else:
+            want_value = expected_value(served)
+            got_value = read_number(response, lang)
+            abs_tol, rel_tol = spec.abs_tol, spec.rel_tol
+            if abs_tol is None and rel_tol is None and isinstance(want_value, float):
+                rel_tol = FALLBACK_REL_TOL
+            passed = expr.numbers_equal(got_value, want_value, abs_tol=abs_tol, rel_tol=rel_tol)
+            shown, expected = format_number(got_value), format_number(want_value)
+            if abs_tol is not None:
+                expected += f" (± {abs_tol:g})"
+            elif spec.rel_tol is not None:
+                expected += f" (± {spec.rel_tol:.0%})" if spec.rel_tol >= 0.01 else f" (relative ± {spec.rel_tol:g})"
+        unit = served.render(spec.unit, lang) if spec.unit else ""
+        if unit:
+            expected = f"{expected} {unit}"
+        if passed:
+            feedback = "正解です。" if ja else "Correct."
+        else:
+            feedback = f"不正解です(あなたの答え: {shown})。正解は {expected} です。" if ja else f"Not quite: you answered {shown}; the answer is {expected}."
+        return Result(
+            item_id=served.item.id,
+            passed=passed,
+            score=1.0 if passed else 0.0,
+            feedback=feedback,
+            expected=expected,
+            response=response.strip(),
+            details={"values": {k: format_value(v) for k, v in served.values.items()}} if served.values else {},
+        )
+
+    def expected(self, served: Served, *, lang: str) -> str:
+        spec = _spec(served)
+        if spec.shape is not None:
+            return format_shape(expected_shape(served))
+        return format_number(expected_value(served))
+

@@ -1,0 +1,58 @@
+"""Text questions: a normalised match against accepted answers and synonyms in every language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from quizzer.checking.result import Result
+from quizzer.errors import AnswerError
+from quizzer.model import TextSpec
+from quizzer.serve import Served
+
+# Generic words that do not change the meaning of a short answer ("the forget gate" == "forget").
+_FILLER_WORDS = ("the", "a", "an", "gate", "gates", "ゲート")
+_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+MAX_LENGTH = 2000
+
+
+def normalise(text: str) -> str:
+    """Fold case, width and punctuation; drop filler words such as 'the' and 'gate' / 'ゲート'."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = folded.replace("ゲート", " ゲート ")
+    words = [w for w in _PUNCT.split(folded) if w]
+    kept = [w for w in words if w not in _FILLER_WORDS]
+    return "".join(kept or words)
+
+
+class TextChecker:
+    def check(self, served: Served, response: str, *, lang: str) -> Result:
+        spec = served.item.spec
+        assert isinstance(spec, TextSpec)
+        if not response.strip():
+            raise AnswerError("the answer is empty")
+        if len(response) > MAX_LENGTH:
+            raise AnswerError(f"the answer is too long ({len(response)} characters; the limit is {MAX_LENGTH})")
+        given = normalise(response)
+        accepted = {normalise(a) for a in spec.all_answers()}
+        passed = given in accepted
+        expected = self.expected(served, lang=lang)
+        feedback = (
+            ("正解です。" if lang == "ja" else "Correct.")
+            if passed
+            else (f"不正解です。正解は「{expected}」です。" if lang == "ja" else f"Not quite. The answer is: {expected}.")
+        )
+        return Result(
+            item_id=served.item.id,
+            passed=passed,
+            score=1.0 if passed else 0.0,
+            feedback=feedback,
+            expected=expected,
+            response=response.strip(),
+        )
+
+    def expected(self, served: Served, *, lang: str) -> str:
+        spec = served.item.spec
+        assert isinstance(spec, TextSpec)
+        answers = spec.accept.get(lang) or spec.all_answers()
+        return answers[0]

@@ -1,0 +1,277 @@
+"""The command line: typed options and one call into the core per command. Rendering lives in quizzer.render.
+
+Exit codes: 0 correct or fine, 1 answered but not correct (or problems found), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from quizzer import __version__
+from quizzer.cli_common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WRONG,
+    BankOption,
+    JsonOption,
+    LangOption,
+    console,
+    fail,
+    handle_errors,
+    load,
+    print_json,
+)
+
+app = typer.Typer(
+    name="quizzer",
+    help="Exam practice and self-grading for recurrent neural networks (RNN, LSTM, GRU, seq2seq, attention...).",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+TopicOption = Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)]
+TypeOption = Annotated[Optional[list[str]], typer.Option("--type", "-k", help="Only this type: choice, numeric, symbolic, text, flashcard, blank, function (repeatable).", show_default=False)]
+SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Make the serving reproducible (parameters, option order).", show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"quizzer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Practise with `quizzer practice`, review what is due with `quizzer review`, grade code with `quizzer grade`."""
+
+
+@app.command("list")
+@handle_errors
+def list_items(
+    topic: TopicOption = None,
+    type_: TypeOption = None,
+    json: JsonOption = False,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """List the questions and exercises of the bank."""
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    items = load(bank).select(topics=topic or (), types=type_ or ())
+    if json:
+        print_json([_list_entry(item, language) for item in items])
+        return
+    from quizzer import render
+
+    console.print(render.list_table(items, language))
+    console.print(f"[dim]{len(items)} items[/]")
+
+
+def _list_entry(item, lang: str) -> dict:
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "topic": item.topic,
+        "type": item.type,
+        "languages": list(item.languages()),
+        "source": item.source,
+        "title": (item.title.get(lang) if item.title else "") or " ".join(item.prompt.get(lang).split())[:120],
+        "parameterised": bool(item.params),
+        "tags": list(item.tags),
+    }
+
+
+@app.command()
+@handle_errors
+def show(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The question or exercise id.")],
+    lang: LangOption = None,
+    seed: SeedOption = None,
+    answer: Annotated[bool, typer.Option("--answer", help="Also show the answer and the explanation.")] = False,
+    bank: BankOption = None,
+) -> None:
+    """Show one item as a learner sees it."""
+    from quizzer import render
+    from quizzer.serve import serve
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    item = load(bank).get(item_id)
+    served = serve(item, seed=seed) if seed is not None or not _needs_seed(item) else serve(item, seed=_fresh_seed())
+    if seed is None and not _needs_seed(item):
+        served = _canonical(served)
+    console.print(render.item_panel(served, language))
+    if served.values or (seed is not None and item.type == "choice"):
+        console.print(f"[dim]answer with: quizzer answer {item.id} ANSWER --seed {served.seed}[/]")
+    if answer:
+        from quizzer.checking import checker_for
+
+        expected = checker_for(item.type).expected(served, lang=language)
+        console.print(f"[bold green]{render.label('answer', language)}:[/] {expected}")
+        explanation = served.explanation(language) if item.kind == "question" else item.explanation.get(language)
+        if explanation:
+            console.print(render.explanation_panel(explanation, language))
+
+
+def _needs_seed(item) -> bool:
+    return bool(item.params)
+
+
+def _fresh_seed() -> int:
+    import random
+
+    return random.SystemRandom().randrange(10**6)
+
+
+def _canonical(served):
+    """The serving with options in the bank's own order (used when no --seed is given)."""
+    from dataclasses import replace
+
+    spec = getattr(served.item, "spec", None)
+    options = getattr(spec, "options", None)
+    return replace(served, options=tuple(options)) if options else served
+
+
+@app.command()
+@handle_errors
+def answer(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The question or exercise id.")],
+    response: Annotated[str, typer.Argument(metavar="ANSWER", help="Your answer (for a blank exercise: the expression that fills ____).")],
+    json: JsonOption = False,
+    seed: SeedOption = None,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Grade one answer without a session. Exit 0 if right, 1 if not, 2 if it cannot be read."""
+    from quizzer.checking import check
+    from quizzer.errors import QuizzerError
+    from quizzer.serve import serve
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    item = load(bank).get(item_id)
+    if _needs_seed(item) and seed is None:
+        raise QuizzerError(
+            f"{item.id} draws fresh values at every serving; pass the --seed that `quizzer show {item.id}` printed"
+        )
+    served = serve(item, seed=seed)
+    if seed is None:
+        served = _canonical(served)
+    result = check(served, response, lang=language)
+    if json:
+        print_json(result.to_dict())
+    elif item.kind == "exercise":
+        from quizzer.cli_exercise import render_code_result
+
+        render_code_result(result, console, lang=language)
+    else:
+        from quizzer import render
+
+        explanation = served.explanation(language)
+        console.print(render.verdict(result, language, explanation=explanation))
+    raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
+
+
+@app.command()
+@handle_errors
+def practice(
+    topic: TopicOption = None,
+    type_: TypeOption = None,
+    count: Annotated[Optional[int], typer.Option("-n", "--count", min=1, help="How many items (default: 10).", show_default=False)] = None,
+    lang: LangOption = None,
+    seed: SeedOption = None,
+    bank: BankOption = None,
+) -> None:
+    """An interactive session: answer, get the verdict and explanation at once. `?` hint, `skip`, `quit`."""
+    from quizzer.practice_ui import PracticeUI
+    from quizzer.session import Session, plan_practice
+    from quizzer.store import Store
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    loaded = load(bank)
+    items = plan_practice(loaded, topics=topic or (), types=type_ or (), count=count or 10, seed=seed)
+    with Store.open() as store:
+        session = Session(items, store, mode="practice", lang=language, seed=seed, topics=topic or ())
+        PracticeUI(session, console).run()
+
+
+@app.command()
+@handle_errors
+def review(
+    count: Annotated[Optional[int], typer.Option("-n", "--count", min=1, help="At most this many items.", show_default=False)] = None,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Review the items due under spaced repetition (a miss comes back soon, a sure answer much later)."""
+    from quizzer.practice_ui import PracticeUI
+    from quizzer.session import Session, plan_review
+    from quizzer.store import Store
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    loaded = load(bank)
+    with Store.open() as store:
+        items = plan_review(loaded, store, count=count)
+        if not items:
+            upcoming = [c for c in (store.card(i) for i in loaded.items) if c is not None]
+            if upcoming:
+                nxt = min(c.due for c in upcoming)
+                console.print(f"Nothing is due. The next review is due at {nxt:%Y-%m-%d %H:%M} UTC.")
+            else:
+                console.print("Nothing to review yet: items you answer in `quizzer practice` are scheduled here.")
+            return
+        session = Session(items, store, mode="review", lang=language)
+        PracticeUI(session, console).run()
+
+
+@app.command()
+@handle_errors
+def stats(
+    json: JsonOption = False,
+    lang: LangOption = None,
+) -> None:
+    """Attempts, accuracy and items due per topic, with a chart."""
+    from quizzer.store import Store
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    with Store.open() as store:
+        figures = store.stats()
+    if json:
+        print_json(figures.to_dict())
+        return
+    from quizzer import render
+
+    if not figures.attempts:
+        console.print("No answers recorded yet. Start with `quizzer practice`.")
+        return
+    console.print(render.stats_view(figures, language))
+
+
+def _register_optional() -> None:
+    """Commands that live in their own modules register themselves here."""
+    from quizzer import cli_exercise
+
+    cli_exercise.register(app)
+
+
+try:
+    _register_optional()
+except ImportError as exc:  # pragma: no cover - only while the exercise commands are absent
+    if "cli_exercise" not in str(exc):
+        raise
+
+
+def run() -> None:
+    app()
+
+
+__all__ = ["app", "run", "EXIT_OK", "EXIT_WRONG", "EXIT_USAGE", "fail"]

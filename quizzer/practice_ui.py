@@ -1,0 +1,193 @@
+"""The interactive practice/review loop in the terminal: reads answers, renders verdicts.
+
+Works in a real terminal and with answers piped on standard input, one per line. At every prompt:
+``?`` (or ``hint``) shows the next hint, ``skip`` moves on, ``quit`` ends the session; end of input
+ends it too. An answer that cannot be read is explained and asked again, and is not counted.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.rule import Rule
+
+from quizzer import render
+from quizzer.checking.flashcard import RATINGS
+from quizzer.errors import AnswerError
+from quizzer.model import Exercise
+from quizzer.serve import Served
+from quizzer.session import Session
+
+HINT_WORDS = ("?", "hint", "ヒント")
+SKIP_WORDS = ("skip", "スキップ")
+QUIT_WORDS = ("quit", "exit", ":q", "終了")
+
+TEXTS = {
+    "en": {
+        "prompt": "answer",
+        "controls": "? hint · skip · quit",
+        "no_hint": "No more hints for this one.",
+        "skipped": "Skipped.",
+        "rate": "How did it go? again / hard / good / easy [1-4]",
+        "own": "your answer (Enter to reveal)",
+        "done": "Session over: {correct}/{answered} correct.",
+        "nothing": "Nothing answered.",
+        "saved": "Progress saved to {path}.",
+    },
+    "ja": {
+        "prompt": "解答",
+        "controls": "? ヒント · skip スキップ · quit 終了",
+        "no_hint": "この問題のヒントはもうありません。",
+        "skipped": "スキップしました。",
+        "rate": "自己評価: again / hard / good / easy [1-4]",
+        "own": "自分の解答 (Enter で模範解答を表示)",
+        "done": "セッション終了: {answered} 問中 {correct} 問正解。",
+        "nothing": "解答はありません。",
+        "saved": "進捗は {path} に保存されています。",
+    },
+}
+
+
+class _Quit(Exception):
+    pass
+
+
+class PracticeUI:
+    def __init__(self, session: Session, console: Console, read: Callable[[str], str] | None = None) -> None:
+        self.session = session
+        self.console = console
+        self.lang = session.lang
+        self.t = TEXTS.get(self.lang, TEXTS["en"])
+        self._read = read or self._terminal_read
+
+    def run(self) -> None:
+        total = len(self.session.items)
+        try:
+            for number, served in enumerate(self.session, start=1):
+                self.console.print()
+                self.console.print(render.item_panel(served, self.lang, position=f"{number}/{total}"))
+                self.console.print(f"[dim]{escape(self.t['controls'])}[/]")
+                self.ask(served)
+        except _Quit:
+            pass
+        finally:
+            self.session.finish()
+        self.print_summary()
+
+    def _terminal_read(self, prompt: str) -> str:
+        if sys.stdin.isatty():
+            return self.console.input(prompt)
+        self.console.print(prompt, end="")
+        line = sys.stdin.readline()
+        if not line:
+            self.console.print()
+            raise EOFError
+        self.console.print(escape(line.rstrip("\n")), highlight=False)  # piped answers appear in the transcript
+        return line.rstrip("\n")
+
+    def read(self, prompt: str) -> str:
+        try:
+            line = self._read(f"[bold cyan]{escape(prompt)}[/] › ")
+        except EOFError:
+            raise _Quit from None
+        if line.strip().lower() in QUIT_WORDS:
+            raise _Quit
+        return line
+
+    def ask(self, served: Served) -> None:
+        item = served.item
+        hints = served.hints(self.lang)
+        shown = 0
+        if item.type == "flashcard":
+            self.ask_flashcard(served, hints)
+            return
+        while True:
+            response = self.read(self.t["prompt"])
+            word = response.strip().lower()
+            if word in HINT_WORDS:
+                if shown < len(hints):
+                    shown += 1
+                    self.console.print(render.hint_line(hints[shown - 1], shown, len(hints), self.lang))
+                else:
+                    self.console.print(f"[yellow]{self.t['no_hint']}[/]")
+                continue
+            if word in SKIP_WORDS:
+                self.session.skip(item)
+                expected = _expected(served, self.lang)
+                self.console.print(f"[dim]{self.t['skipped']} → {escape(expected)}[/]")
+                return
+            try:
+                result = self.session.answer(served, response, hinted=shown > 0)
+            except AnswerError as exc:
+                self.console.print(f"[yellow]⚠ {escape(exc.message)}[/]")
+                continue
+            self.show_result(served, result)
+            return
+
+    def ask_flashcard(self, served: Served, hints: list[str]) -> None:
+        shown = 0
+        while True:
+            response = self.read(self.t["own"])
+            if response.strip().lower() in HINT_WORDS:
+                if shown < len(hints):
+                    shown += 1
+                    self.console.print(render.hint_line(hints[shown - 1], shown, len(hints), self.lang))
+                else:
+                    self.console.print(f"[yellow]{self.t['no_hint']}[/]")
+                continue
+            if response.strip().lower() in SKIP_WORDS:
+                self.session.skip(served.item)
+                self.console.print(render.flashcard_reveal(served, self.lang))
+                return
+            break
+        self.console.print(render.flashcard_reveal(served, self.lang))
+        while True:
+            rating = self.read(self.t["rate"])
+            try:
+                result = self.session.answer(served, rating, hinted=shown > 0)
+            except AnswerError as exc:
+                self.console.print(f"[yellow]⚠ {escape(exc.message)}[/]")
+                continue
+            self.console.print(render.verdict(result, self.lang, explanation=served.explanation(self.lang)))
+            return
+
+    def show_result(self, served: Served, result) -> None:
+        if isinstance(served.item, Exercise):
+            try:
+                from quizzer.cli_exercise import render_code_result
+            except ImportError:  # the engine's renderer is optional here
+                render_code_result = None
+            if render_code_result is not None:
+                render_code_result(result, self.console, lang=self.lang)
+                if result.passed and served.item.explanation:
+                    self.console.print(render.explanation_panel(served.item.explanation.get(self.lang), self.lang))
+                return
+        self.console.print(render.verdict(result, self.lang, explanation=served.explanation(self.lang)))
+
+    def print_summary(self) -> None:
+        self.console.print()
+        self.console.print(Rule())
+        session = self.session
+        if not session.tallies:
+            self.console.print(self.t["nothing"])
+            return
+        rows = [(topic, t.answered, t.correct, t.skipped) for topic, t in session.summary()]
+        self.console.print(render.summary_table(rows, self.lang))
+        self.console.print(self.t["done"].format(correct=session.correct, answered=session.answered))
+        if session.store is not None:
+            self.console.print(f"[dim]{escape(self.t['saved'].format(path=session.store.path))}[/]")
+
+
+def _expected(served: Served, lang: str) -> str:
+    from quizzer.checking import checker_for
+
+    try:
+        return checker_for(served.item.type).expected(served, lang=lang)
+    except Exception:  # noqa: BLE001 - showing the answer after a skip must never end the session
+        return ""
+
+
+__all__ = ["PracticeUI", "RATINGS"]

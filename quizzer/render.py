@@ -1,0 +1,239 @@
+"""Rich rendering of items, verdicts, summaries and stats: the only place questions meet the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text as RichText
+
+from quizzer.checking.result import Result
+from quizzer.model import BLANK, Exercise, FlashcardSpec, Item, NumericSpec, Question, SymbolicSpec
+from quizzer.serve import Served, letter
+
+LABELS = {
+    "en": {
+        "hint": "Hint",
+        "explanation": "Explanation",
+        "model": "Model answer",
+        "points": "Key points",
+        "answer": "Answer",
+        "variables": "Variables",
+        "functions": "Functions",
+        "shape": "Answer with a shape such as 3x3.",
+        "choose_one": "Choose one option (letter or number).",
+        "choose_many": "Choose every correct option, e.g. a,c.",
+        "blank": "Type the expression that replaces ____.",
+        "flashcard": "Answer in your own words, then compare with the model answer and rate yourself.",
+        "provided": "Provided",
+        "topic": "Topic",
+        "answered": "Answered",
+        "correct": "Correct",
+        "accuracy": "Accuracy",
+        "skipped": "Skipped",
+        "total": "Total",
+        "due": "Due",
+        "attempts": "Attempts",
+        "seen": "Items seen",
+    },
+    "ja": {
+        "hint": "ヒント",
+        "explanation": "解説",
+        "model": "模範解答",
+        "points": "要点",
+        "answer": "解答",
+        "variables": "使える変数",
+        "functions": "使える関数",
+        "shape": "3x3 のように形で答えてください。",
+        "choose_one": "選択肢を1つ選んでください(記号または番号)。",
+        "choose_many": "正しい選択肢をすべて選んでください(例: a,c)。",
+        "blank": "____ に入る式を入力してください。",
+        "flashcard": "自分の言葉で答えてから、模範解答と比べて自己評価してください。",
+        "provided": "用意されている関数",
+        "topic": "トピック",
+        "answered": "解答数",
+        "correct": "正解数",
+        "accuracy": "正答率",
+        "skipped": "スキップ",
+        "total": "合計",
+        "due": "復習待ち",
+        "attempts": "解答数",
+        "seen": "学習済み",
+    },
+}
+
+
+def label(key: str, lang: str) -> str:
+    return LABELS.get(lang, LABELS["en"])[key]
+
+
+def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
+    """The item as a learner sees it: prompt, options or code, and how to answer."""
+    item = served.item
+    parts: list = [RichText(served.prompt(lang).strip())]
+    if isinstance(item, Question):
+        spec = item.spec
+        if item.type == "choice":
+            options = Table.grid(padding=(0, 1))
+            options.add_column(style="bold cyan", no_wrap=True)
+            options.add_column()
+            for i, option in enumerate(served.options):
+                options.add_row(f"{letter(i)})", served.render(option.text, lang))
+            parts += [RichText(""), options]
+            how = label("choose_many" if spec.multiple else "choose_one", lang)  # type: ignore[union-attr]
+        elif isinstance(spec, SymbolicSpec):
+            how = f"{label('variables', lang)}: {', '.join(spec.variables)}"
+            if spec.functions:
+                how += f"   {label('functions', lang)}: {', '.join(spec.functions)}"
+        elif isinstance(spec, NumericSpec) and spec.shape is not None:
+            how = label("shape", lang)
+        elif isinstance(spec, FlashcardSpec):
+            how = label("flashcard", lang)
+        else:
+            how = ""
+    else:
+        parts += _exercise_parts(item, lang)
+        how = label("blank", lang) if item.type == "blank" else ""
+    if how:
+        parts += [RichText(""), RichText(how, style="dim")]
+    title = f"[bold]{escape(item.topic)}[/] · {escape(item.id)}"
+    if position:
+        title = f"{position}  {title}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="cyan", box=box.ROUNDED)
+
+
+def _exercise_parts(exercise: Exercise, lang: str) -> list:
+    parts: list = [RichText("")]
+    if exercise.provided.strip():
+        parts.append(RichText(f"{label('provided', lang)}:", style="dim"))
+        parts.append(Syntax(exercise.provided.strip(), "python", theme="ansi_dark", background_color="default"))
+        parts.append(RichText(""))
+    code = Syntax(exercise.template.rstrip(), "python", theme="ansi_dark", background_color="default", line_numbers=True)
+    if BLANK in exercise.template:
+        line = exercise.template[: exercise.template.index(BLANK)].count("\n") + 1
+        code.stylize_range("bold reverse", (line, 0), (line + 1, 0))
+    parts.append(code)
+    return parts
+
+
+def verdict(result: Result, lang: str, *, explanation: str = "") -> Group:
+    """The verdict line, the feedback and the explanation."""
+    if result.rating is not None:
+        head = RichText(f"● {result.feedback}", style="bold yellow" if result.rating == "again" else "bold green")
+        parts: list = [head]
+    elif result.passed:
+        parts = [RichText(f"✓ {result.feedback}", style="bold green")]
+    else:
+        parts = [RichText(f"✗ {result.feedback}", style="bold red")]
+    if explanation.strip():
+        parts.append(explanation_panel(explanation, lang))
+    return Group(*parts)
+
+
+def explanation_panel(explanation: str, lang: str) -> Panel:
+    return Panel(RichText(explanation.strip()), title=label("explanation", lang), title_align="left", border_style="dim", box=box.ROUNDED)
+
+
+def flashcard_reveal(served: Served, lang: str) -> Panel:
+    spec = served.item.spec  # type: ignore[union-attr]
+    assert isinstance(spec, FlashcardSpec)
+    parts: list = [RichText(served.render(spec.answer, lang).strip())]
+    if spec.key_points:
+        parts.append(RichText(""))
+        parts.append(RichText(f"{label('points', lang)}:", style="bold"))
+        for point in spec.key_points:
+            parts.append(RichText(f"  • {served.render(point, lang)}"))
+    return Panel(Group(*parts), title=label("model", lang), title_align="left", border_style="green", box=box.ROUNDED)
+
+
+def hint_line(text: str, number: int, total: int, lang: str) -> RichText:
+    return RichText(f"💡 {label('hint', lang)} {number}/{total}: {text}", style="yellow")
+
+
+def summary_table(rows: Sequence[tuple[str, int, int, int]], lang: str) -> Table:
+    """Per-topic summary of a session: (topic, answered, correct, skipped)."""
+    table = Table(box=box.SIMPLE_HEAVY, title=None)
+    table.add_column(label("topic", lang))
+    table.add_column(label("answered", lang), justify="right")
+    table.add_column(label("correct", lang), justify="right")
+    table.add_column(label("accuracy", lang), justify="right")
+    table.add_column(label("skipped", lang), justify="right")
+    total = [0, 0, 0]
+    for topic, answered, correct, skipped in rows:
+        table.add_row(topic, str(answered), str(correct), _percent(correct, answered), str(skipped))
+        total = [total[0] + answered, total[1] + correct, total[2] + skipped]
+    table.add_section()
+    table.add_row(f"[bold]{label('total', lang)}[/]", str(total[0]), str(total[1]), _percent(total[1], total[0]), str(total[2]))
+    return table
+
+
+def stats_view(stats, lang: str) -> Group:
+    """Per-topic attempts, accuracy and due items, with bar charts."""
+    table = Table(box=box.SIMPLE_HEAVY)
+    table.add_column(label("topic", lang))
+    table.add_column(label("attempts", lang), justify="right")
+    table.add_column(label("accuracy", lang), justify="right")
+    table.add_column("", no_wrap=True)
+    table.add_column(label("seen", lang), justify="right")
+    table.add_column(label("due", lang), justify="right")
+    for topic in stats.per_topic:
+        accuracy = topic.accuracy
+        table.add_row(
+            topic.topic,
+            str(topic.attempts),
+            "–" if accuracy is None else f"{accuracy:.0%}",
+            bar(accuracy or 0.0, 20, "green" if (accuracy or 0) >= 0.7 else "yellow" if (accuracy or 0) >= 0.4 else "red"),
+            str(topic.items_seen),
+            str(topic.due),
+        )
+    table.add_section()
+    overall = stats.accuracy
+    table.add_row(
+        f"[bold]{label('total', lang)}[/]",
+        str(stats.attempts),
+        "–" if overall is None else f"{overall:.0%}",
+        bar(overall or 0.0, 20, "cyan"),
+        str(stats.items_seen),
+        str(stats.due),
+    )
+    days = Table(box=None, show_header=False, padding=(0, 1))
+    days.add_column(no_wrap=True)
+    days.add_column(no_wrap=True)
+    days.add_column(justify="right")
+    peak = max((d.attempts for d in stats.last_7_days), default=0) or 1
+    for day in stats.last_7_days:
+        days.add_row(str(day.day)[5:], bar(day.attempts / peak, 30, "cyan"), str(day.attempts))
+    heading = "直近7日間の解答数" if lang == "ja" else "Answers in the last 7 days"
+    return Group(table, RichText(heading, style="bold"), days)
+
+
+def bar(fraction: float, width: int, style: str) -> RichText:
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    full, rest = divmod(eighths, 8)
+    text = "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
+    return RichText(text.ljust(width), style=style)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "–"
+
+
+def list_table(items: Sequence[Item], lang: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAVY, expand=True)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column(label("topic", lang), no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("", overflow="ellipsis", no_wrap=True, ratio=1, min_width=10)
+    for item in items:
+        summary = (item.title.get(lang) if item.title else "") or item.prompt.get(lang)
+        table.add_row(item.id, item.kind, item.topic, item.type, ",".join(item.languages()), " ".join(summary.split()))
+    return table
+
