@@ -14,14 +14,17 @@ reference solution's return value can be normalised exactly like a submission's.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
+import resource
 import selectors
 import signal
 import sys
 import time
 import traceback
+import types
 
 import numpy as np
 
@@ -32,7 +35,7 @@ _np_array = np.array
 _np_ndarray = np.ndarray
 _np_generic = np.generic
 _np_float64 = np.float64
-_np_savez = np.savez
+_np_write_array = np.lib.format.write_array
 _np_load = np.load
 
 KINDS = ("syntax", "exception", "timeout", "memory", "crash", "bad-return", "missing-entry", "exit")
@@ -59,6 +62,8 @@ def _to_array(value: object, where: str) -> np.ndarray:
     elif isinstance(value, _np_generic):
         if value.dtype.kind not in "biuf":
             raise BadReturn(f"{where} a numpy {value.dtype} scalar; expected real numbers")
+    elif value is None:
+        raise BadReturn(f"{where} None; expected arrays (is a return statement missing?)")
     elif type(value) not in (bool, int, float):
         raise BadReturn(f"{where} {_describe(value)}; expected arrays")
     try:
@@ -92,10 +97,10 @@ def normalize_return(value: object, entry: str = "the function") -> tuple[np.nda
 # Case values: decoded from the JSON tree the parent wrote plus its arrays file.
 
 
-def _decode(node: object, arrays: object) -> object:
+def _decode(node: object, arrays: list) -> object:
     (tag, value), = node.items()  # type: ignore[union-attr]
     if tag == "a":
-        arr = arrays[value]  # type: ignore[index]
+        arr = arrays[value]  # every occurrence in a case was sent as its own array
         return arr[()] if arr.ndim == 0 else arr
     if tag == "d":
         return {k: _decode(v, arrays) for k, v in value.items()}
@@ -178,19 +183,19 @@ class _RefuseQuizzer:
         return None
 
 
-def _set_limit(resource_mod, which: int, soft: int) -> None:
-    _, hard = resource_mod.getrlimit(which)
-    if hard != resource_mod.RLIM_INFINITY:
-        soft = min(soft, hard)
+def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
+    """Lower a limit (never raise it: an unprivileged process could not anyway)."""
+    hard = soft if hard is None else hard
+    _, current = resource.getrlimit(which)
+    if current != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
     try:
-        resource_mod.setrlimit(which, (soft, soft))
+        resource.setrlimit(which, (soft, hard))
     except (ValueError, OSError):
         pass
 
 
 def _child(req: dict, out_w: int) -> None:
-    import resource
-
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -226,18 +231,22 @@ def _child(req: dict, out_w: int) -> None:
 
     try:
         os.chdir(req["work"])
-        arrays = _np_load(req["arrays"], allow_pickle=False) if req.get("arrays") else {}
+        arrays = []
+        if req.get("arrays"):
+            with open(req["arrays"], "rb") as fh:
+                stream = io.BytesIO(fh.read())
+            arrays = [_np_load(stream, allow_pickle=False) for _ in range(int(req["n_arrays"]))]
         cases = [_decode(c, arrays) for c in req["cases"]]
         del arrays
         limits = req["limits"]
         memory = int(limits["memory_bytes"])
         cpu = int(math.ceil(float(limits["wall_seconds"]))) + 1
-        _set_limit(resource, resource.RLIMIT_CORE, 0)
-        _set_limit(resource, resource.RLIMIT_NOFILE, 64)
-        _set_limit(resource, resource.RLIMIT_NPROC, 64)
-        _set_limit(resource, resource.RLIMIT_FSIZE, memory)
-        _set_limit(resource, resource.RLIMIT_CPU, cpu)
-        _set_limit(resource, resource.RLIMIT_AS, memory)
+        _set_limit(resource.RLIMIT_CORE, 0)
+        _set_limit(resource.RLIMIT_NOFILE, 64)
+        _set_limit(resource.RLIMIT_NPROC, 64)  # per user, and not enforced at all for root
+        _set_limit(resource.RLIMIT_FSIZE, memory)
+        _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
+        _set_limit(resource.RLIMIT_AS, memory)
     except BaseException as exc:
         emit({"t": "internal", "message": _first_line(f"{type(exc).__name__}: {_safe_str(exc)}")})
         finish(70)
@@ -246,27 +255,31 @@ def _child(req: dict, out_w: int) -> None:
     filename = req["filename"]
     entry = req["entry"]
     source = req["source"]
-    namespace: dict = {"__name__": "submission", "__file__": filename, "__builtins__": __builtins__}
-    try:
-        import linecache
+    module = types.ModuleType("submission")
+    module.__file__ = filename
+    sys.modules["submission"] = module  # for code that looks itself up (dataclasses, pickle)
+    namespace = module.__dict__
+    import linecache
 
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
         if req.get("preamble"):
             exec(compile(req["preamble"], "<preamble>", "exec"), namespace)
-        code = compile(source, filename, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as exc:
-        if isinstance(exc, SyntaxError) and exc.filename == filename:
-            err = _error("syntax", f"{type(exc).__name__}: {exc.msg}", exc=exc, filename=filename)
-        elif isinstance(exc, ValueError):  # e.g. null bytes in the source
-            err = _error("syntax", f"the source cannot be compiled: {_safe_str(exc)}")
-        else:
-            err = _error("exception", f"the exercise preamble failed: {_safe_str(exc)}")
+    except BaseException as exc:
+        err = _exception_error(exc, "<preamble>", memory, "the exercise preamble")
+        err["message"] = _first_line(f"the exercise preamble failed: {err['message']}")
         emit({"t": "module", "names": [], "error": err})
         emit({"t": "done"})
         finish(0)
         return
-    except BaseException as exc:
-        emit({"t": "module", "names": [], "error": _exception_error(exc, "<preamble>", memory, "the preamble")})
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except BaseException as exc:  # SyntaxError; ValueError or MemoryError for odd sources
+        if isinstance(exc, SyntaxError) and exc.lineno is not None:
+            err = _error("syntax", f"{type(exc).__name__}: {exc.msg}", exc=exc, filename=filename)
+        else:
+            err = _error("syntax", f"the source cannot be compiled: {_safe_str(exc)}")
+        emit({"t": "module", "names": [], "error": err})
         emit({"t": "done"})
         finish(0)
         return
@@ -300,7 +313,11 @@ def _child(req: dict, out_w: int) -> None:
         try:
             value = fn(**kwargs)
             outputs = normalize_return(value, entry)
-            _np_savez(os.path.join(out_dir, f"case{i}.npz"), **{f"o{j}": a for j, a in enumerate(outputs)})
+            stream = io.BytesIO()
+            for arr in outputs:
+                _np_write_array(stream, arr, allow_pickle=False)
+            with open(os.path.join(out_dir, f"case{i}.npy"), "wb") as fh:
+                fh.write(stream.getbuffer())
             emit({"t": "case", "i": i, "n": len(outputs), "error": None})
             del value, outputs
         except BadReturn as exc:

@@ -11,7 +11,7 @@ SIGKILLing the child's process group, and as a child subreaper it also kills any
 escaped the group.
 
 Why the child cannot forge a verdict: nothing is compared in the child. Everything it reports
-(a JSON line per case and one ``.npz`` per case) is untrusted data here: lines are validated
+(a JSON line per case and one ``.npy`` stream per case) is untrusted data here: lines are validated
 against a fixed schema, arrays are read with ``allow_pickle=False`` after their headers are
 checked for dtype float64 and a size budget. The most a submission can achieve by writing those
 files itself, printing fake markers, patching numpy or exiting early is to report arrays of its
@@ -27,18 +27,19 @@ dedicated user or in a container is the real fix.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ _CHILD_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox
 _MAX_OUTPUTS = 256  # return values per case; more is not a plausible answer
 _REPORT_MAX = 4 << 20  # bytes of the child's report read at most
 _START_TIMEOUT = 60.0  # seconds for a zygote to import numpy and say it is ready
-_GRACE = 15.0  # seconds past the wall limit before the zygote itself is presumed stuck
+_GRACE = 5.0  # seconds past the wall limit before the zygote itself is presumed stuck
 
 
 class SandboxError(QuizzerError):
@@ -126,17 +127,16 @@ def _crash(message: str) -> SubmissionError:
 
 
 # --------------------------------------------------------------------------------------------
-# Cases out: a JSON tree plus one .npz of arrays (no pickle in either direction).
+# Cases out: a JSON tree plus a stream of .npy records (no pickle in either direction).
 
 
-def _encode(value: Any, arrays: dict[str, np.ndarray]) -> dict:
+def _encode(value: Any, arrays: list[np.ndarray]) -> dict:
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":
             raise SandboxError(f"a case holds an array of dtype {arr.dtype}; only numbers can be passed")
-        key = f"a{len(arrays)}"
-        arrays[key] = arr
-        return {"a": key}
+        arrays.append(arr)
+        return {"a": len(arrays) - 1}
     if isinstance(value, Mapping):
         if not all(isinstance(k, str) for k in value):
             raise SandboxError("a case holds a dict with non-string keys")
@@ -178,11 +178,29 @@ def _parse_error(raw: Any) -> SubmissionError:
     )
 
 
+def _read_regular(path: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file. The child may have replaced any file it could
+    reach with a FIFO or a symlink to /dev/zero; neither must hang or flood the parent."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(fd, min(limit - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_report(path: str) -> list[dict]:
     try:
-        with open(path, "rb") as f:
-            data = f.read(_REPORT_MAX)
-    except OSError:
+        data = _read_regular(path, _REPORT_MAX)
+    except (OSError, ValueError):
         return []
     lines = []
     for raw in data.split(b"\n"):
@@ -196,36 +214,36 @@ def _read_report(path: str) -> list[dict]:
 
 
 def _load_outputs(path: str, count: Any, budget: int) -> tuple[np.ndarray, ...]:
-    """The arrays of one case; ValueError if anything about the file is not as the harness writes it."""
+    """The arrays of one case, a stream of ``count`` .npy records; ValueError if anything about
+    the file is not exactly what the harness writes (float64, within the size budget)."""
     if not isinstance(count, int) or not 1 <= count <= _MAX_OUTPUTS:
         raise ValueError("bad output count")
-    if os.path.getsize(path) > budget + (1 << 20):
+    data = _read_regular(path, budget + (1 << 20) + 1)
+    file_size = len(data)
+    if file_size > budget + (1 << 20):
         raise ValueError("result file too large")
-    keys = [f"o{j}" for j in range(count)]
-    total = 0
-    with zipfile.ZipFile(path) as zf:
-        for key in keys:
-            info = zf.getinfo(key + ".npy")
-            with zf.open(info) as f:
-                version = np.lib.format.read_magic(f)
-                if version == (1, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
-                elif version == (2, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
-                else:
-                    raise ValueError("unexpected .npy version")
+    arrays = []
+    with io.BytesIO(data) as fh:
+        for _ in range(count):
+            # Check the header before np.load sees it: np.load allocates what the header claims.
+            start = fh.tell()
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError("unexpected .npy version")
             if dtype != np.dtype(np.float64):
                 raise ValueError("not float64")
-            size = math.prod(shape) * 8
-            total += size
-            if total > budget or info.file_size < size:
-                raise ValueError("array larger than its file or the budget")
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = tuple(npz[key] for key in keys)
-    for arr in arrays:
-        if type(arr) is not np.ndarray or arr.dtype != np.float64:
-            raise ValueError("not a float64 array")
-    return arrays
+            if fh.tell() + math.prod(shape) * 8 > file_size:
+                raise ValueError("array larger than its file")
+            fh.seek(start)
+            arr = np.load(fh, allow_pickle=False)
+            if type(arr) is not np.ndarray or arr.dtype != np.float64:
+                raise ValueError("not a float64 array")
+            arrays.append(arr)
+    return tuple(arrays)
 
 
 def _process_error(resp: dict, limits: Limits, internal: str | None) -> SubmissionError:
@@ -253,6 +271,8 @@ def _process_error(resp: dict, limits: Limits, internal: str | None) -> Submissi
             return _crash("the submission's process was killed for writing a file larger than the limit")
         return _crash(f"the submission's process crashed ({sig_name})")
     code = _int(resp.get("exit_code"))
+    if code in (70, 71):  # the harness's own failure codes (see _sandbox_child._child)
+        return _crash("the sandbox could not run the submission")
     if code == 0:
         return SubmissionError("exit", None, "the submission ended its process before returning",
                                None, None, None)
@@ -283,7 +303,10 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits) -> RunOutco
                               if isinstance(n, str) and n.isidentifier() and len(n) <= 100}))
 
     if resp.get("lost") or resp.get("internal"):
+        # The zygote died, hung or failed mid-run (a submission can kill or stop it, since it
+        # runs as the same user): nothing the child wrote is taken, not even finished cases.
         done = False
+        case_lines = {}
         if resp.get("internal"):
             resp = {"lost": f"internal error: {resp['internal']}"}
     error: SubmissionError | None = None
@@ -303,8 +326,8 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits) -> RunOutco
             cases.append(CaseOutcome(None, _parse_error(line["error"])))
         else:
             try:
-                outputs = _load_outputs(os.path.join(out_dir, f"case{i}.npz"), line.get("n"), limits.memory_bytes)
-            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+                outputs = _load_outputs(os.path.join(out_dir, f"case{i}.npy"), line.get("n"), limits.memory_bytes)
+            except (OSError, ValueError, EOFError):
                 cases.append(CaseOutcome(None, SubmissionError(
                     "bad-return", None, "the returned arrays could not be read back", None, None, None)))
             else:
@@ -482,7 +505,7 @@ class Runner:
             raise SandboxError(f"{entry!r} is not a function name")
         if filename == "<preamble>":
             raise SandboxError("the submission's filename cannot be '<preamble>'")
-        arrays: dict[str, np.ndarray] = {}
+        arrays: list[np.ndarray] = []
         trees = [_encode(dict(case), arrays) for case in cases]
         base = tempfile.mkdtemp(prefix="quizzer-sandbox-")
         try:
@@ -491,11 +514,15 @@ class Runner:
             os.mkdir(out)
             arrays_path = None
             if arrays:
-                arrays_path = os.path.join(base, "cases.npz")
-                np.savez(arrays_path, **arrays)
+                arrays_path = os.path.join(base, "cases.npy")
+                stream = io.BytesIO()
+                for arr in arrays:
+                    np.lib.format.write_array(stream, arr, allow_pickle=False)
+                with open(arrays_path, "wb") as fh:
+                    fh.write(stream.getbuffer())
             req = {
                 "source": source, "preamble": preamble, "entry": entry, "filename": filename,
-                "cases": trees, "arrays": arrays_path, "work": work, "out": out,
+                "cases": trees, "arrays": arrays_path, "n_arrays": len(arrays), "work": work, "out": out,
                 "limits": {"wall_seconds": self.limits.wall_seconds,
                            "memory_bytes": self.limits.memory_bytes,
                            "output_bytes": self.limits.output_bytes},
@@ -521,8 +548,12 @@ class Runner:
 
         if workers <= 1:
             return [one(job) for job in jobs]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(one, jobs))
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            futures = [pool.submit(one, job) for job in jobs]
+            return [future.result() for future in futures]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C must not run the rest
 
 
 def run(source: str, entry: str, cases: Sequence[Mapping[str, Any]], *, preamble: str = "",
