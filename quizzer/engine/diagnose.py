@@ -211,6 +211,8 @@ def error_sentence(error, *, lang: str, entry: str, names: Sequence[str]) -> str
     kind = error.kind
     where = f" (line {error.line})" if error.line and lang != "ja" else (f" ({error.line} 行目)" if error.line else "")
     message = error.message.rstrip(".")
+    if error.exc_type and message.startswith(error.exc_type + ": "):
+        message = message[len(error.exc_type) + 2:]
     if kind == "syntax":
         if error.line:
             return say("syntax", lang, line=error.line, message=message)
