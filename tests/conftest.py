@@ -1,0 +1,42 @@
+"""Shared fixtures: a throwaway data directory for every test, and the small fixture bank."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_BANK = Path(__file__).resolve().parent / "fixtures" / "bank"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """No test reads or writes the developer's real progress, bank or language settings."""
+    home = tmp_path_factory.mktemp("quizzer-home")
+    monkeypatch.setenv("QUIZZER_HOME", str(home))
+    monkeypatch.delenv("QUIZZER_BANK", raising=False)
+    monkeypatch.delenv("QUIZZER_LANG", raising=False)
+    return home
+
+
+@pytest.fixture
+def fixture_bank() -> Path:
+    return FIXTURE_BANK
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run the real `quizzer` command in a subprocess, as a user would."""
+    full_env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "quizzer", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=ROOT,
+    )

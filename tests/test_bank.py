@@ -1,0 +1,124 @@
+"""Loading bank files: typed values out, `path:line: problem` for everything malformed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quizzer.bank import Problems, load_bank, read_files
+from quizzer.errors import BankError, UnknownItemError
+from quizzer.model import ChoiceSpec, NumericSpec, Question
+
+HEAD = "format_version: 1\nquestions:\n"
+GOOD = """  - id: ok-one
+    topic: rnn
+    type: text
+    source: original
+    prompt: {en: P, ja: P}
+    explanation: {en: E, ja: E}
+    accept: {en: [okay]}
+"""
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = Problems()
+    read_files([path], problems)
+    return [str(p).replace(str(path), "bank.yaml") for p in problems.items]
+
+
+def test_fixture_bank_loads_into_typed_values(fixture_bank):
+    bank = load_bank([str(fixture_bank)])
+    choice = bank.get("mini-choice")
+    assert isinstance(choice, Question) and isinstance(choice.spec, ChoiceSpec)
+    assert choice.spec.answer == frozenset({"b"})
+    assert choice.location.line == 3
+    param = bank.get("mini-param")
+    assert isinstance(param.spec, NumericSpec) and [p.name for p in param.params] == ["D", "H"]
+    assert bank.get("mini-english-only").languages() == ("en",)
+    assert bank.get("mini-text").languages() == ("en", "ja")
+
+
+def test_unknown_id_suggests_close_ids(fixture_bank):
+    bank = load_bank([str(fixture_bank)])
+    with pytest.raises(UnknownItemError, match="did you mean mini-choice"):
+        bank.get("mini-choise")
+
+
+def test_unknown_key_is_reported_with_its_line(tmp_path):
+    text = HEAD + GOOD + "    colour: red\n"
+    assert problems_of(tmp_path, text) == ["bank.yaml:10: question 'ok-one': unknown key 'colour'"]
+
+
+def test_misspelt_key_gets_a_suggestion(tmp_path):
+    text = HEAD + GOOD.replace("explanation:", "explantion:")
+    found = problems_of(tmp_path, text)
+    assert "bank.yaml:8: question 'ok-one': unknown key 'explantion' (did you mean 'explanation'?)" in found
+    assert "bank.yaml:3: question 'ok-one': missing required field 'explanation'" in found
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    found = problems_of(tmp_path, HEAD + GOOD + "  - id: [unclosed\n")
+    assert len(found) == 1 and found[0].startswith("bank.yaml:1") and "not valid YAML" in found[0]
+
+
+def test_duplicate_ids_across_files_point_at_the_first(tmp_path):
+    (tmp_path / "a.yaml").write_text(HEAD + GOOD, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(HEAD + GOOD, encoding="utf-8")
+    problems = Problems()
+    read_files([tmp_path / "a.yaml", tmp_path / "b.yaml"], problems)
+    assert len(problems.items) == 1
+    assert "id 'ok-one' is already used at" in str(problems.items[0]) and "a.yaml:3" in str(problems.items[0])
+
+
+def test_choice_answer_must_be_an_option_key(tmp_path):
+    text = HEAD + """  - id: bad-choice
+    topic: rnn
+    type: choice
+    source: original
+    prompt: P
+    explanation: E
+    options: [{key: a, text: x}, {key: b, text: y}]
+    answer: c
+"""
+    assert problems_of(tmp_path, text) == ["bank.yaml:10: question 'bad-choice': answer 'c' is not one of the option keys (a, b)"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("questions: []\n", "missing format_version"),
+        ("format_version: 7\nquestions: []\n", "format_version 7 is not supported"),
+        ("", "the file is empty"),
+        ("format_version: 1\n", "neither questions nor exercises"),
+        ("- just\n- a list\n", "must be a mapping"),
+        (HEAD + GOOD.replace("ok-one", "Not_Kebab"), "must be kebab-case"),
+        (HEAD + GOOD.replace("type: text", "type: essay"), "unknown type 'essay'"),
+        (HEAD + GOOD.replace("{en: P, ja: P}", "{en: P, fr: P}"), "unknown language 'fr'"),
+        (HEAD + GOOD + "    params: {D: {range: [5, 1]}}\n", "range [5, 1] is empty"),
+    ],
+)
+def test_malformed_files_give_one_clear_problem(tmp_path, text, expected):
+    found = problems_of(tmp_path, text)
+    assert found and any(expected in p for p in found), found
+    assert all(p.startswith("bank.yaml") for p in found)
+
+
+def test_load_bank_raises_the_first_problem_as_bank_error(tmp_path):
+    (tmp_path / "questions").mkdir()
+    (tmp_path / "questions" / "x.yaml").write_text(HEAD + GOOD + "    colour: red\n", encoding="utf-8")
+    with pytest.raises(BankError) as info:
+        load_bank([str(tmp_path)])
+    assert info.value.exit_code == 2 and info.value.line == 10
+
+
+def test_missing_bank_folder_is_an_input_error(tmp_path):
+    with pytest.raises(BankError, match="no such bank folder"):
+        load_bank([str(tmp_path / "nowhere")])
+
+
+def test_quizzer_bank_environment_variable_selects_the_bank(fixture_bank, monkeypatch):
+    monkeypatch.setenv("QUIZZER_BANK", str(fixture_bank))
+    assert "mini-choice" in load_bank().items
