@@ -224,6 +224,18 @@ def f(x):
     assert not any(_alive(p) for p in children)
 
 
+def test_a_fork_bomb_is_stopped_even_when_nproc_is_not_enforced(runner):
+    source = "import os\ndef f(x):\n    for _ in range(7):\n        os.fork()\n    while True:\n        pass\n"
+    outcome = runner.run(source, "f", ONE)
+    assert outcome.error.kind in ("crash", "timeout")
+    assert only_case(runner.run("def f(x):\n    return x\n", "f", ONE)).outputs is not None
+
+
+def test_a_forked_copy_returning_does_not_garble_the_result(runner):
+    source = "import os, time\ndef f(x):\n    os.fork()\n    os.fork()\n    time.sleep(0.2)\n    return x + 1\n"
+    assert np.array_equal(only_case(runner.run(source, "f", ONE)).outputs[0], [1.0, 2.0, 3.0])
+
+
 def test_a_2gb_allocation_is_a_memory_error():
     source = "import numpy as np\ndef f(x):\n    big = np.ones(2 * 1024**3 // 8)\n    return x\n"
     err = only_case(run(source, "f", ONE, limits=Limits(memory_bytes=1 << 30))).error

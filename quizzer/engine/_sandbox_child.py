@@ -41,6 +41,8 @@ _np_load = np.load
 KINDS = ("syntax", "exception", "timeout", "memory", "crash", "bad-return", "missing-entry", "exit")
 
 _READ_CHUNK = 1 << 16
+_MAX_PROCESSES = 64  # live processes a submission may have (RLIMIT_NPROC, and the census below)
+_CENSUS_EVERY = 0.1  # seconds between counts of a running submission's processes
 
 
 class BadReturn(ValueError):
@@ -218,7 +220,15 @@ def _child(req: dict, out_w: int) -> None:
     out_dir = req["out"]
     report = os.open(os.path.join(out_dir, "report.jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
+    harness_pid = os.getpid()
+
+    def forked_copy() -> bool:
+        """A process the submission forked returns into this loop too; it must not report."""
+        return os.getpid() != harness_pid
+
     def emit(obj: dict) -> None:
+        if forked_copy():
+            os._exit(0)
         os.write(report, (json.dumps(obj) + "\n").encode())
 
     def finish(code: int = 0) -> None:
@@ -243,7 +253,7 @@ def _child(req: dict, out_w: int) -> None:
         cpu = int(math.ceil(float(limits["wall_seconds"]))) + 1
         _set_limit(resource.RLIMIT_CORE, 0)
         _set_limit(resource.RLIMIT_NOFILE, 64)
-        _set_limit(resource.RLIMIT_NPROC, 64)  # per user, and not enforced at all for root
+        _set_limit(resource.RLIMIT_NPROC, _MAX_PROCESSES)  # per user; not enforced for root
         _set_limit(resource.RLIMIT_FSIZE, memory)
         _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
         _set_limit(resource.RLIMIT_AS, memory)
@@ -312,6 +322,8 @@ def _child(req: dict, out_w: int) -> None:
     for i, kwargs in enumerate(cases):
         try:
             value = fn(**kwargs)
+            if forked_copy():
+                os._exit(0)
             outputs = normalize_return(value, entry)
             stream = io.BytesIO()
             for arr in outputs:
@@ -406,13 +418,21 @@ def _serve(req: dict) -> dict:
     sel.register(out_r, selectors.EVENT_READ)
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = start + wall
+    next_census = start + _CENSUS_EVERY
+    too_many = False
     exited = False
     while not exited:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        now = time.monotonic()
+        if now >= deadline:
             timed_out = True
             break
-        for key, _ in sel.select(remaining):
+        if now >= next_census:
+            # RLIMIT_NPROC does nothing when quizzer runs as root, so count descendants here.
+            if len(_descendants(os.getpid())) > _MAX_PROCESSES:
+                too_many = True
+                break
+            next_census = now + _CENSUS_EVERY
+        for key, _ in sel.select(min(deadline, next_census) - now):
             if key.fd == pidfd:
                 exited = True
             elif pipe_open:
@@ -450,7 +470,7 @@ def _serve(req: dict) -> dict:
     if total > len(captured):
         output += f"\n[... output truncated: {total - len(captured)} more bytes not shown]\n"
     resp = {"id": req["id"], "elapsed": elapsed, "output": output, "timeout": timed_out,
-            "exit_code": None, "signal": None}
+            "too_many_processes": _MAX_PROCESSES if too_many else None, "exit_code": None, "signal": None}
     if os.WIFSIGNALED(status):
         resp["signal"] = os.WTERMSIG(status)
     else:

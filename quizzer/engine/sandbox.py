@@ -255,6 +255,8 @@ def _process_error(resp: dict, limits: Limits, internal: str | None) -> Submissi
                                None, None, None)
     if internal is not None:
         return _crash(f"the sandbox could not run the submission ({internal})")
+    if _int(resp.get("too_many_processes")):
+        return _crash(f"the submission started too many processes (the limit is {resp['too_many_processes']})")
     sig = _int(resp.get("signal"))
     if sig is not None:
         if sig == signal.SIGXCPU:
