@@ -288,7 +288,7 @@ def f(x):
 def test_planting_fifos_and_device_links_cannot_hang_or_flood_the_parent(runner):
     source = """
 import os
-os.symlink('/dev/zero', '../out/case0.npy')
+os.symlink('/dev/zero', '../out/case0.bin')
 def f(x):
     os.remove('../out/report.jsonl')
     os.mkfifo('../out/report.jsonl')

@@ -14,7 +14,6 @@ reference solution's return value can be normalised exactly like a submission's.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -35,8 +34,8 @@ _np_array = np.array
 _np_ndarray = np.ndarray
 _np_generic = np.generic
 _np_float64 = np.float64
-_np_write_array = np.lib.format.write_array
-_np_load = np.load
+_np_frombuffer = np.frombuffer
+_np_dtype = np.dtype
 
 KINDS = ("syntax", "exception", "timeout", "memory", "crash", "bad-return", "missing-entry", "exit")
 
@@ -96,20 +95,22 @@ def normalize_return(value: object, entry: str = "the function") -> tuple[np.nda
 
 
 # --------------------------------------------------------------------------------------------
-# Case values: decoded from the JSON tree the parent wrote plus its arrays file.
+# Case values: a JSON tree from the parent; array leaves point into one file of raw bytes.
 
 
-def _decode(node: object, arrays: list) -> object:
+def _decode(node: object, data: bytes) -> object:
     (tag, value), = node.items()  # type: ignore[union-attr]
     if tag == "a":
-        arr = arrays[value]  # every occurrence in a case was sent as its own array
+        offset, dtype, shape = value
+        count = math.prod(shape)
+        arr = _np_frombuffer(data, dtype=_np_dtype(dtype), count=count, offset=offset).reshape(shape).copy()
         return arr[()] if arr.ndim == 0 else arr
     if tag == "d":
-        return {k: _decode(v, arrays) for k, v in value.items()}
+        return {k: _decode(v, data) for k, v in value.items()}
     if tag == "l":
-        return [_decode(v, arrays) for v in value]
+        return [_decode(v, data) for v in value]
     if tag == "t":
-        return tuple(_decode(v, arrays) for v in value)
+        return tuple(_decode(v, data) for v in value)
     return value  # "v": a JSON scalar (bool, int, float, str, None)
 
 
@@ -241,13 +242,12 @@ def _child(req: dict, out_w: int) -> None:
 
     try:
         os.chdir(req["work"])
-        arrays = []
+        data = b""
         if req.get("arrays"):
             with open(req["arrays"], "rb") as fh:
-                stream = io.BytesIO(fh.read())
-            arrays = [_np_load(stream, allow_pickle=False) for _ in range(int(req["n_arrays"]))]
-        cases = [_decode(c, arrays) for c in req["cases"]]
-        del arrays
+                data = fh.read()
+        cases = [_decode(c, data) for c in req["cases"]]
+        del data
         limits = req["limits"]
         memory = int(limits["memory_bytes"])
         cpu = int(math.ceil(float(limits["wall_seconds"]))) + 1
@@ -325,12 +325,11 @@ def _child(req: dict, out_w: int) -> None:
             if forked_copy():
                 os._exit(0)
             outputs = normalize_return(value, entry)
-            stream = io.BytesIO()
-            for arr in outputs:
-                _np_write_array(stream, arr, allow_pickle=False)
-            with open(os.path.join(out_dir, f"case{i}.npy"), "wb") as fh:
-                fh.write(stream.getbuffer())
-            emit({"t": "case", "i": i, "n": len(outputs), "error": None})
+            # Raw float64 bytes, one array after another; the shapes go in the report line.
+            with open(os.path.join(out_dir, f"case{i}.bin"), "wb") as fh:
+                for arr in outputs:
+                    fh.write(arr.tobytes(order="C"))
+            emit({"t": "case", "i": i, "shapes": [list(a.shape) for a in outputs], "error": None})
             del value, outputs
         except BadReturn as exc:
             emit({"t": "case", "i": i, "error": _error("bad-return", str(exc))})

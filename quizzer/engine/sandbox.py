@@ -11,9 +11,11 @@ SIGKILLing the child's process group, and as a child subreaper it also kills any
 escaped the group.
 
 Why the child cannot forge a verdict: nothing is compared in the child. Everything it reports
-(a JSON line per case and one ``.npy`` stream per case) is untrusted data here: lines are validated
-against a fixed schema, arrays are read with ``allow_pickle=False`` after their headers are
-checked for dtype float64 and a size budget. The most a submission can achieve by writing those
+(a JSON line per case, with the shapes of its outputs, and one file of raw float64 bytes per
+case) is untrusted data here: lines are validated against a fixed schema, a file is read only if
+it is a regular file whose size matches the announced shapes exactly and fits the memory budget,
+and the bytes can only ever become float64 arrays (there is no header to parse and nothing that
+could be unpickled). The most a submission can achieve by writing those
 files itself, printing fake markers, patching numpy or exiting early is to report arrays of its
 own choosing, which it could have returned anyway, or to report an error against itself; an exit
 before the harness says "done" is kind "exit", never a pass.
@@ -27,7 +29,6 @@ dedicated user or in a container is the real fix.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -127,16 +128,17 @@ def _crash(message: str) -> SubmissionError:
 
 
 # --------------------------------------------------------------------------------------------
-# Cases out: a JSON tree plus a stream of .npy records (no pickle in either direction).
+# Cases out: a JSON tree whose array leaves point into one file of raw bytes (no pickle).
 
 
-def _encode(value: Any, arrays: list[np.ndarray]) -> dict:
+def _encode(value: Any, arrays: list[bytes]) -> dict:
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":
             raise SandboxError(f"a case holds an array of dtype {arr.dtype}; only numbers can be passed")
-        arrays.append(arr)
-        return {"a": len(arrays) - 1}
+        offset = sum(len(b) for b in arrays)
+        arrays.append(np.ascontiguousarray(arr).tobytes())
+        return {"a": [offset, arr.dtype.str, list(arr.shape)]}
     if isinstance(value, Mapping):
         if not all(isinstance(k, str) for k in value):
             raise SandboxError("a case holds a dict with non-string keys")
@@ -213,36 +215,31 @@ def _read_report(path: str) -> list[dict]:
     return lines
 
 
-def _load_outputs(path: str, count: Any, budget: int) -> tuple[np.ndarray, ...]:
-    """The arrays of one case, a stream of ``count`` .npy records; ValueError if anything about
-    the file is not exactly what the harness writes (float64, within the size budget)."""
-    if not isinstance(count, int) or not 1 <= count <= _MAX_OUTPUTS:
+def _load_outputs(path: str, shapes: Any, budget: int) -> tuple[np.ndarray, ...]:
+    """The arrays of one case: the file must hold exactly the float64 bytes the shapes announce.
+
+    The format is deliberately dumb (no header to parse, no pickle possible): the report line
+    gives the shapes, and the file's size must match them to the byte.
+    """
+    if not isinstance(shapes, list) or not 1 <= len(shapes) <= _MAX_OUTPUTS:
         raise ValueError("bad output count")
-    data = _read_regular(path, budget + (1 << 20) + 1)
-    file_size = len(data)
-    if file_size > budget + (1 << 20):
-        raise ValueError("result file too large")
-    arrays = []
-    with io.BytesIO(data) as fh:
-        for _ in range(count):
-            # Check the header before np.load sees it: np.load allocates what the header claims.
-            start = fh.tell()
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
-                raise ValueError("unexpected .npy version")
-            if dtype != np.dtype(np.float64):
-                raise ValueError("not float64")
-            if fh.tell() + math.prod(shape) * 8 > file_size:
-                raise ValueError("array larger than its file")
-            fh.seek(start)
-            arr = np.load(fh, allow_pickle=False)
-            if type(arr) is not np.ndarray or arr.dtype != np.float64:
-                raise ValueError("not a float64 array")
-            arrays.append(arr)
+    sizes = []
+    for shape in shapes:
+        if (not isinstance(shape, list) or len(shape) > 32
+                or not all(type(n) is int and n >= 0 for n in shape)):
+            raise ValueError("bad shape")
+        sizes.append(math.prod(shape))
+    nbytes = sum(sizes) * 8
+    if nbytes > budget:
+        raise ValueError("outputs larger than the memory limit")
+    data = _read_regular(path, nbytes + 1)
+    if len(data) != nbytes:
+        raise ValueError("result file does not match its shapes")
+    flat = np.frombuffer(data, dtype=np.float64).copy()
+    arrays, offset = [], 0
+    for shape, size in zip(shapes, sizes):
+        arrays.append(flat[offset:offset + size].reshape(shape))
+        offset += size
     return tuple(arrays)
 
 
@@ -328,7 +325,8 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits) -> RunOutco
             cases.append(CaseOutcome(None, _parse_error(line["error"])))
         else:
             try:
-                outputs = _load_outputs(os.path.join(out_dir, f"case{i}.npy"), line.get("n"), limits.memory_bytes)
+                outputs = _load_outputs(os.path.join(out_dir, f"case{i}.bin"), line.get("shapes"),
+                                        limits.memory_bytes)
             except (OSError, ValueError, EOFError):
                 cases.append(CaseOutcome(None, SubmissionError(
                     "bad-return", None, "the returned arrays could not be read back", None, None, None)))
@@ -507,7 +505,7 @@ class Runner:
             raise SandboxError(f"{entry!r} is not a function name")
         if filename == "<preamble>":
             raise SandboxError("the submission's filename cannot be '<preamble>'")
-        arrays: list[np.ndarray] = []
+        arrays: list[bytes] = []
         trees = [_encode(dict(case), arrays) for case in cases]
         base = tempfile.mkdtemp(prefix="quizzer-sandbox-")
         try:
@@ -516,15 +514,12 @@ class Runner:
             os.mkdir(out)
             arrays_path = None
             if arrays:
-                arrays_path = os.path.join(base, "cases.npy")
-                stream = io.BytesIO()
-                for arr in arrays:
-                    np.lib.format.write_array(stream, arr, allow_pickle=False)
+                arrays_path = os.path.join(base, "cases.bin")
                 with open(arrays_path, "wb") as fh:
-                    fh.write(stream.getbuffer())
+                    fh.write(b"".join(arrays))
             req = {
                 "source": source, "preamble": preamble, "entry": entry, "filename": filename,
-                "cases": trees, "arrays": arrays_path, "n_arrays": len(arrays), "work": work, "out": out,
+                "cases": trees, "arrays": arrays_path, "work": work, "out": out,
                 "limits": {"wall_seconds": self.limits.wall_seconds,
                            "memory_bytes": self.limits.memory_bytes,
                            "output_bytes": self.limits.output_bytes},
