@@ -128,6 +128,34 @@ def shared_runner() -> Runner:
         return _shared
 
 
+def warm_up(runner: Runner | None = None, workers: int = 1) -> threading.Thread:
+    """Start ``workers`` fork servers in the background, so that their numpy import overlaps with the
+    caller's own start-up (loading the bank, computing the reference). Failures are ignored here:
+    the real run reports them."""
+    target = runner or shared_runner()
+    noop = ("def f():\n    return 0.0\n", "f", [])
+
+    def run() -> None:
+        try:
+            target.run_many([noop] * workers, workers=workers)
+        except Exception:  # noqa: BLE001 - the real run raises the same error with its context
+            pass
+
+    thread = threading.Thread(target=run, name="quizzer-sandbox-warm-up", daemon=True)
+    thread.start()
+    _warming.append(thread)
+    return thread
+
+
+_warming: list[threading.Thread] = []
+
+
+def _wait_for_warm_up() -> None:
+    """Let a warm-up finish before running, so the run reuses its fork server instead of starting another."""
+    while _warming:
+        _warming.pop().join()
+
+
 # --- the learner's response as source -------------------------------------------------------
 
 
@@ -194,6 +222,7 @@ def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: R
         return Result(exercise.id, False, 0.0, float(n), feedback, None, response, cases,
                       {"diagnosis": "unfilled", "elapsed": 0.0, "output": ""})
     runner = runner or shared_runner()
+    _wait_for_warm_up()
     outcome = runner.run(source, exercise.entry, prepared.args, preamble=exercise.provided, filename=filename)
     return _verdict(prepared, outcome, lang=lang, runner=runner, response=response)
 
@@ -341,11 +370,13 @@ class Graded:
 
 
 def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: int = 2, lang: str = "en",
-               on_result: Callable[[Graded], None] | None = None, limits: Limits | None = None) -> list[Graded]:
+               on_result: Callable[[Graded], None] | None = None, limits: Limits | None = None,
+               runner: Runner | None = None) -> list[Graded]:
     """Grade every file, ``jobs`` at a time, with one runner (one fork server per worker).
 
     A hostile or broken submission costs at most its own time limit: every file gets a Result, in
     the order of ``paths``; ``on_result`` is called as each one finishes (from a worker thread).
+    ``runner`` (closed by the caller) may be given to reuse fork servers already started.
     """
     if jobs < 1:
         raise QuizzerError("--jobs must be at least 1")
@@ -363,13 +394,20 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
             result = grade_source(exercise, source, lang=lang, runner=runner, filename=Path(path).name)
         return Graded(str(path), result)
 
-    with Runner(limits or Limits()) as runner, ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(one, i): i for i in range(len(paths))}
-        for future in as_completed(futures):
-            graded = future.result()
-            results[futures[future]] = graded
-            if on_result is not None:
-                on_result(graded)
+    own = runner is None
+    runner = runner or Runner(limits or Limits())
+    _wait_for_warm_up()
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(one, i): i for i in range(len(paths))}
+            for future in as_completed(futures):
+                graded = future.result()
+                results[futures[future]] = graded
+                if on_result is not None:
+                    on_result(graded)
+    finally:
+        if own:
+            runner.close()
     return [g for g in results if g is not None]
 
 

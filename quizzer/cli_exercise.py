@@ -1,0 +1,404 @@
+"""Exercise commands: ``start``, ``hint``, ``grade``, ``watch``, and the terminal view of a code result.
+
+Each command is typed options plus one call into the core (``quizzer.engine.grade``); the core
+raises QuizzerError, which ``handle_errors`` turns into a message and exit code 2. numpy is imported
+only by the commands that grade.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import os
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text as RichText
+
+from quizzer.cli_common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WRONG,
+    BankOption,
+    JsonOption,
+    LangOption,
+    console,
+    err_console,
+    handle_errors,
+    load,
+    print_json,
+)
+from quizzer.errors import QuizzerError
+
+if TYPE_CHECKING:
+    from quizzer.checking.result import Result
+    from quizzer.model import Exercise
+
+HINTS_FILE = "hints.json"
+
+LABELS = {
+    "en": {
+        "passed": "passed", "failed": "failed", "cases": "cases", "case": "case", "score": "score",
+        "output": "Your code printed", "files": "files", "file": "file", "feedback": "feedback",
+        "hint": "Hint", "no-hints": "{id} has no hints.",
+        "hints-done": "No more hints for {id} ({n} shown). `quizzer hint {id} --reset` starts over.",
+        "hints-reset": "Hints for {id} start over from the first.",
+        "wrote": "Wrote {path}: fill in {blank}, then run `quizzer grade {id} {path}`.",
+        "wrote-fn": "Wrote {path}: write {entry}, then run `quizzer grade {id} {path}`.",
+        "watching": "Watching {path} for {id}: every save is graded. Ctrl-C to stop.",
+        "stopped": "Stopped watching.", "results": "Results written to {path}",
+        "summary": "{passed} of {total} submissions pass", "grading": "Grading",
+    },
+    "ja": {
+        "passed": "合格", "failed": "不合格", "cases": "ケース", "case": "ケース", "score": "得点",
+        "output": "コードの出力", "files": "ファイル", "file": "ファイル", "feedback": "フィードバック",
+        "hint": "ヒント", "no-hints": "{id} にはヒントがありません。",
+        "hints-done": "{id} のヒントはこれで全部です ({n} 個表示済み)。`quizzer hint {id} --reset` で最初からやり直せます。",
+        "hints-reset": "{id} のヒントを最初からに戻しました。",
+        "wrote": "{path} を作成しました。{blank} を埋めてから `quizzer grade {id} {path}` を実行してください。",
+        "wrote-fn": "{path} を作成しました。{entry} を書いてから `quizzer grade {id} {path}` を実行してください。",
+        "watching": "{id} の {path} を監視しています。保存するたびに採点します。Ctrl-C で終了します。",
+        "stopped": "監視を終了しました。", "results": "結果を {path} に書き出しました",
+        "summary": "{total} 件中 {passed} 件が合格", "grading": "採点中",
+    },
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return LABELS.get(lang, LABELS["en"])[key].format(**values)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def render_code_result(result: "Result", console: Console, *, lang: str = "en", title: str | None = None) -> None:
+    """Print a code-grading result: verdict and score, the feedback paragraph, failing cases, output."""
+    ok = result.passed
+    mark = "[bold green]✓[/]" if ok else "[bold red]✗[/]"
+    verdict = _t("passed" if ok else "failed", lang)
+    score = f"{result.score:g}/{result.max_score:g} {_t('cases', lang)}"
+    parts: list = [RichText.from_markup(f"{mark} [bold]{escape(verdict)}[/]  [dim]{escape(score)}[/]"),
+                   RichText(result.feedback)]
+    failing = [c for c in result.cases if not c.passed]
+    if failing and len(result.cases) > 1:
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="dim")
+        table.add_column()
+        for case in result.cases:
+            table.add_row(("✓ " if case.passed else "✗ ") + case.name,
+                          "" if case.passed else _shorten(case.message, 160))
+        parts.append(RichText(""))
+        parts.append(table)
+    output = (result.details or {}).get("output") or ""
+    if output.strip():
+        lines = output.strip().splitlines()
+        shown = "\n".join(lines[:8]) + ("\n…" if len(lines) > 8 else "")
+        parts.append(RichText(""))
+        parts.append(RichText(f"{_t('output', lang)}:", style="dim"))
+        parts.append(RichText(shown, style="dim"))
+    console.print(Panel(Group(*parts), title=title or result.item_id, title_align="left",
+                        border_style="green" if ok else "red"))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _warm_sandbox(workers: int) -> None:
+    """Start the sandbox's fork servers in the background: they import numpy while this process loads
+    the bank and computes the reference, which is most of a one-file grade's time."""
+
+    def run() -> None:
+        from quizzer.engine.grade import shared_runner, warm_up
+
+        warm_up(shared_runner(), workers=workers).join()
+
+    thread = threading.Thread(target=run, name="quizzer-warm-up", daemon=True)
+    thread.start()
+    _warming.append(thread)
+
+
+_warming: list[threading.Thread] = []
+
+
+def _warmed() -> None:
+    while _warming:
+        _warming.pop().join()
+
+
+def _exercise(bank: list[str] | None, item_id: str) -> "Exercise":
+    from quizzer.model import Exercise
+
+    item = load(bank).get(item_id)
+    if not isinstance(item, Exercise):
+        raise QuizzerError(f"{item_id} is a question, not a code exercise; answer it with `quizzer answer {item_id} ...`")
+    return item
+
+
+def _starter(exercise: "Exercise", lang: str) -> str:
+    from quizzer.model import BLANK
+
+    title = exercise.title.get(lang)
+    lines = [f"# quizzer exercise {exercise.id}: {title}", "#"]
+    width = 96 if lang != "ja" else 48
+    for paragraph in exercise.prompt.get(lang).splitlines():
+        for line in textwrap.wrap(paragraph, width, break_long_words=lang == "ja", break_on_hyphens=False) or [""]:
+            lines.append(f"# {line}".rstrip())
+    lines.append("#")
+    if exercise.type == "blank":
+        lines.append(f"# Replace {BLANK} below, then grade with:  quizzer grade {exercise.id} <this file>")
+    else:
+        lines.append(f"# Write {exercise.entry}, then grade with:  quizzer grade {exercise.id} <this file>")
+    lines.append(f"# Re-grade on every save:  quizzer watch {exercise.id} <this file>     Hints:  quizzer hint {exercise.id}")
+    body = "\n".join(lines) + "\n\n"
+    if exercise.provided.strip():
+        body += "# --- provided: the grader supplies these helpers itself --------------------------\n"
+        body += exercise.provided.rstrip() + "\n"
+        body += "# --- your code -------------------------------------------------------------------\n\n"
+    return body + exercise.template.rstrip() + "\n"
+
+
+def _default_path(exercise: "Exercise") -> Path:
+    return Path(exercise.id.replace("-", "_") + ".py")
+
+
+def _hints_path() -> Path:
+    from quizzer.paths import data_dir
+
+    return data_dir() / HINTS_FILE
+
+
+def _read_hints(path: Path) -> dict[str, int]:
+    try:
+        data = jsonlib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        return {}  # a damaged hints file only loses the position of the next hint
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int) and v >= 0}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise QuizzerError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def start(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Write an exercise's template to a file, ready to fill in and grade."""
+    from quizzer.model import BLANK
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    exercise = _exercise(bank, item_id)
+    path = output or _default_path(exercise)
+    if path.exists() and not force:
+        raise QuizzerError(f"{path} already exists; pass --force to overwrite it, or -o to choose another file")
+    if path.exists() and path.is_dir():
+        raise QuizzerError(f"{path} is a directory; pass -o with a file name")
+    try:
+        path.write_text(_starter(exercise, language), encoding="utf-8")
+    except OSError as exc:
+        raise QuizzerError(f"cannot write {path}: {exc.strerror or exc}") from None
+    key = "wrote" if exercise.type == "blank" else "wrote-fn"
+    console.print(escape(_t(key, language, path=path, blank=BLANK, id=exercise.id, entry=exercise.entry)))
+
+
+def hint(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise (or question) id.")],
+    reset: Annotated[bool, typer.Option("--reset", help="Start the hints over from the first.")] = False,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Show the next hint for an exercise; each call reveals one more."""
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    item = load(bank).get(item_id)
+    path = _hints_path()
+    progress = _read_hints(path)
+    if reset:
+        progress.pop(item.id, None)
+        _write_atomic(path, jsonlib.dumps(progress, indent=1, sort_keys=True) + "\n")
+        console.print(escape(_t("hints-reset", language, id=item.id)))
+        return
+    hints = item.hints
+    if not hints:
+        console.print(escape(_t("no-hints", language, id=item.id)))
+        return
+    index = progress.get(item.id, 0)
+    if index >= len(hints):
+        console.print(escape(_t("hints-done", language, id=item.id, n=len(hints))))
+        return
+    console.print(f"[bold]{escape(_t('hint', language))} {index + 1}/{len(hints)}[/] {escape(hints[index].get(language))}")
+    progress[item.id] = index + 1
+    _write_atomic(path, jsonlib.dumps(progress, indent=1, sort_keys=True) + "\n")
+
+
+def grade(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE|DIR", help="A filled-in file, or a folder of .py submissions.")],
+    json: JsonOption = False,
+    format_: Annotated[Optional[str], typer.Option("--format", "-f", help="json or gradescope (results.json of Gradescope).", show_default=False)] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Submissions graded at once (folders).")] = 2,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file: .json or .csv (folders); the --format output (a file).", show_default=False)] = None,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Grade a file (exit 0 pass, 1 fail) or every .py in a folder (exit 0 if all pass)."""
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    if format_ is not None and format_ not in ("json", "gradescope"):
+        raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
+    if not path.exists():
+        raise QuizzerError(f"no such file or folder: {path}")
+    _warm_sandbox(jobs if path.is_dir() else 1)
+    exercise = _exercise(bank, item_id)
+    if path.is_dir():
+        if format_ == "gradescope":
+            raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
+        passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language)
+        raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
+    from quizzer.engine.grade import gradescope, grade_file
+
+    _warmed()
+    result = grade_file(exercise, path, lang=language)
+    if format_ == "gradescope" or json or format_ == "json":
+        data = gradescope(result) if format_ == "gradescope" else {"file": str(path), **result.to_dict()}
+        if output is not None:
+            _write_atomic(output, jsonlib.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        else:
+            print_json(data)
+    else:
+        render_code_result(result, console, lang=language, title=f"{exercise.id} · {path.name}")
+    raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
+
+
+def _grade_dir(exercise: "Exercise", folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str) -> bool:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from quizzer.engine.grade import grade_many, result_rows, shared_runner, write_results
+
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
+    if not files:
+        raise QuizzerError(f"{folder} holds no .py files to grade")
+    if output is not None and output.suffix.lower() not in (".json", ".csv"):
+        raise QuizzerError(f"cannot write results to {output}: use a .json or .csv file name")
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True)
+    _warmed()
+    with progress:
+        task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
+        graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(),
+                            on_result=lambda _g: progress.advance(task))
+    n_passed = sum(g.result.passed for g in graded)
+    if output is not None:
+        write_results(output, graded)
+    if as_json:
+        print_json(result_rows(graded))
+    else:
+        table = Table(title=f"{exercise.id}: {_t('summary', lang, passed=n_passed, total=len(graded))}",
+                      title_justify="left")
+        table.add_column(_t("file", lang))
+        table.add_column("", justify="center")
+        table.add_column(_t("score", lang), justify="right")
+        table.add_column(_t("feedback", lang), overflow="fold")
+        for g in graded:
+            mark = "[green]✓[/]" if g.result.passed else "[red]✗[/]"
+            table.add_row(escape(Path(g.file).name), mark, f"{g.result.score:g}/{g.result.max_score:g}",
+                          escape(_shorten(g.result.feedback, 200)))
+        console.print(table)
+    if output is not None:
+        err_console.print(escape(_t("results", lang, path=output)))
+    return n_passed == len(graded)
+
+
+def watch(
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file you are editing.")],
+    interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between checks for a save.")] = 0.5,
+    max_grades: Annotated[Optional[int], typer.Option("--max-grades", hidden=True, min=1)] = None,
+    lang: LangOption = None,
+    bank: BankOption = None,
+) -> None:
+    """Re-grade a file every time it is saved (Ctrl-C to stop)."""
+    from quizzer.engine.grade import grade_source, read_submission
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    if not path.is_file():
+        raise QuizzerError(f"no such file: {path}")
+    _warm_sandbox(1)
+    exercise = _exercise(bank, item_id)
+    console.print(escape(_t("watching", language, path=path, id=exercise.id)))
+    _warmed()
+    last: tuple[float, int] | None = None
+    graded = 0
+    try:
+        while True:
+            try:
+                stat = path.stat()
+                stamp = (stat.st_mtime, stat.st_size)
+            except OSError:
+                stamp = None  # mid-save by an editor that replaces the file; look again
+            if stamp is not None and stamp != last:
+                last = stamp
+                try:
+                    source = read_submission(path)
+                except QuizzerError as exc:
+                    err_console.print(f"[red]{escape(exc.message)}[/]")
+                else:
+                    if console.is_terminal:
+                        console.clear()
+                    result = grade_source(exercise, source, lang=language, filename=path.name)
+                    render_code_result(result, console, lang=language,
+                                       title=f"{exercise.id} · {path.name} · {time.strftime('%H:%M:%S')}")
+                graded += 1
+                if max_grades is not None and graded >= max_grades:
+                    return
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        console.print(escape(_t("stopped", language)))
+        raise typer.Exit(EXIT_OK) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add start, hint, grade and watch to the quizzer app."""
+    app.command("start")(handle_errors(start))
+    app.command("hint")(handle_errors(hint))
+    app.command("grade")(handle_errors(grade))
+    app.command("watch")(handle_errors(watch))
+
+
+__all__ = ["EXIT_USAGE", "register", "render_code_result"]
