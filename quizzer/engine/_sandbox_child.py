@@ -15,6 +15,7 @@ reference solution's return value can be normalised exactly like a submission's.
 from __future__ import annotations
 
 import json
+import linecache
 import math
 import os
 import resource
@@ -199,6 +200,12 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
 
 
 def _child(req: dict, out_w: int) -> None:
+    """Confine this freshly forked process, run the submission, report, and ``os._exit``.
+
+    Everything before the preamble runs is trusted set-up; from the first ``exec`` on, anything
+    in this process (including these locals and the report file) is the submission's to tamper
+    with, which is why the parent trusts nothing it reads back beyond "these are arrays".
+    """
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -269,8 +276,6 @@ def _child(req: dict, out_w: int) -> None:
     module.__file__ = filename
     sys.modules["submission"] = module  # for code that looks itself up (dataclasses, pickle)
     namespace = module.__dict__
-    import linecache
-
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
         if req.get("preamble"):

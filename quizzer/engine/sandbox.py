@@ -412,6 +412,8 @@ class _Zygote:
         if not started or started.get("id") != req["id"]:
             self.kill()
             return {"lost": "the sandbox server did not start it"}
+        if "started" not in started:  # the zygote failed before forking (e.g. fork refused)
+            return started
         resp = self._read(time.monotonic() + wall + _GRACE)
         if not resp or resp.get("id") != req["id"]:
             pid = _int(started.get("started"))
