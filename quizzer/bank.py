@@ -9,44 +9,17 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
-
 from quizzer import schema
 from quizzer.errors import BankError, UnknownItemError
-from quizzer.model import (
-    BLANK,
-    EXERCISE_TYPES,
-    QUESTION_TYPES,
-    ChoiceSpec,
-    Exercise,
-    FlashcardSpec,
-    Item,
-    Location,
-    Misconception,
-    NumericSpec,
-    Option,
-    Param,
-    Question,
-    SymbolicSpec,
-    TextSpec,
-    Tolerance,
-)
-from quizzer.text import LANGUAGES, Text
+from quizzer.model import Exercise, Item, Question
 
 BUILTIN = "builtin"
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MAX_PARAM_VALUES = 10_000
-
-try:  # libyaml is several times faster; the pure-Python loader gives the same nodes
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
 
 def builtin_dirs() -> tuple[Path, ...]:
@@ -150,18 +123,86 @@ class Bank:
         return [i for i in self.items.values() if isinstance(i, Exercise)]
 
 
-def load_bank(banks: Sequence[str] | None = None) -> Bank:
-    """Load the banks in use; the first problem found is raised as a BankError."""
+def load_bank(banks: Sequence[str] | None = None, *, cache: bool = True) -> Bank:
+    """Load the banks in use; the first problem found is raised as a BankError.
+
+    A bank that loaded cleanly is cached (pickled typed values in the data directory, keyed by every
+    file's path, size and modification time), so later commands skip the YAML parsing.
+    """
     files = bank_files(bank_dirs(banks))
+    cached = _cache_path(files) if cache else None
+    if cached is not None:
+        bank = _read_cache(cached)
+        if bank is not None:
+            return bank
     problems = Problems()
     items = read_files(files, problems)
     if problems:
         raise problems.items[0]
-    return Bank(items=items, files=tuple(files))
+    bank = Bank(items=items, files=tuple(files))
+    if cached is not None:
+        _write_cache(cached, bank)
+    return bank
+
+
+def _cache_path(files: Sequence[Path]) -> Path | None:
+    import hashlib
+    import sys
+
+    from quizzer import __version__
+    from quizzer.errors import QuizzerError
+
+    key = hashlib.sha256(f"{__version__}|{sys.version}|{schema.FORMAT_VERSION}".encode())
+    try:
+        for path in files:
+            stat = path.stat()
+            key.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        from quizzer.paths import data_dir
+
+        return data_dir() / "cache" / f"bank-{key.hexdigest()[:24]}.pickle"
+    except (OSError, QuizzerError):
+        return None  # no cache where the data directory is unusable; the bank still loads
+
+
+def _read_cache(path: Path) -> Bank | None:
+    import pickle
+
+    try:
+        with path.open("rb") as handle:
+            bank = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt, never fatal
+        return None
+    return bank if isinstance(bank, Bank) else None
+
+
+def _write_cache(path: Path, bank: Bank) -> None:
+    import pickle
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("bank-*.pickle"):
+            if old != path and old.stat().st_mtime < _stale_before():
+                old.unlink(missing_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:
+            pickle.dump(bank, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # caching is an optimisation only
+
+
+def _stale_before() -> float:
+    import time
+
+    return time.time() - 7 * 24 * 3600
 
 
 def read_files(files: Iterable[Path], problems: Problems) -> dict[str, Item]:
     """Read every file, collecting problems (including ids repeated across files)."""
+    from quizzer.yamlreader import read_file
+
     items: dict[str, Item] = {}
     for path in files:
         for item in read_file(path, problems):
@@ -173,451 +214,7 @@ def read_files(files: Iterable[Path], problems: Problems) -> dict[str, Item]:
     return items
 
 
-def read_file(path: Path, problems: Problems) -> list[Item]:
-    name = str(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(name, None, f"cannot read the file ({exc.__class__.__name__}: {exc})")
-        return []
-    try:
-        node = yaml.compose(source, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problems.add(name, line, f"not valid YAML: {exc.problem or exc.context}")
-        return []
-    except yaml.YAMLError as exc:
-        problems.add(name, None, f"not valid YAML: {exc}")
-        return []
-    if node is None:
-        problems.add(name, 1, "the file is empty; expected format_version and questions or exercises")
-        return []
-    reader = _Reader(name, problems)
-    return reader.file(node)
-
-
-class _Reader:
-    """Turns composed YAML nodes into model values, reporting problems with line numbers."""
-
-    def __init__(self, path: str, problems: Problems) -> None:
-        self.path = path
-        self.problems = problems
-        self.constructor = yaml.constructor.SafeConstructor()
-
-    def problem(self, node: yaml.Node | None, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else None
-        self.problems.add(self.path, line, message)
-
-    # -- generic node helpers -------------------------------------------------------------------
-
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(node, f"{what} must be a mapping (key: value)")
-            return None
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                self.problem(key_node, f"{what} has a key that is not a plain name")
-                continue
-            if key in out:
-                self.problem(key_node, f"{what} repeats the key {key!r}")
-                continue
-            out[key] = (key_node, value_node)
-        return out
-
-    def scalar(self, node: yaml.Node, what: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, f"{what} must be a single value, not a list or mapping")
-            return None
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError as exc:
-            self.problem(node, f"{what}: {exc.problem}")
-            return None
-
-    def string(self, node: yaml.Node, what: str) -> str | None:
-        value = self.scalar(node, what)
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            self.problem(node, f"{what} must be text, not {value!r}")
-            return None
-        return str(value)
-
-    def text(self, node: yaml.Node, what: str) -> Text:
-        if isinstance(node, yaml.ScalarNode):
-            value = self.string(node, what)
-            if value is None or not value.strip():
-                self.problem(node, f"{what} is empty")
-                return Text()
-            return Text(en=value, ja=value)
-        fields = self.mapping(node, what)
-        if fields is None:
-            return Text()
-        values: dict[str, str] = {}
-        for lang, (key_node, value_node) in fields.items():
-            if lang not in LANGUAGES:
-                self.problem(key_node, f"{what} has an unknown language {lang!r}; use {' or '.join(LANGUAGES)}")
-                continue
-            value = self.string(value_node, f"{what}.{lang}")
-            if value is not None and value.strip():
-                values[lang] = value
-            else:
-                self.problem(value_node, f"{what}.{lang} is empty")
-        if not values:
-            self.problem(node, f"{what} has no text in any language")
-        return Text(**values)
-
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if isinstance(node, yaml.SequenceNode):
-            return list(node.value)
-        self.problem(node, f"{what} must be a list")
-        return []
-
-    def strings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
-        if isinstance(node, yaml.ScalarNode):
-            value = self.string(node, what)
-            return (value,) if value is not None else ()
-        out = []
-        for child in self.sequence(node, what):
-            value = self.string(child, what)
-            if value is not None:
-                out.append(value)
-        return tuple(out)
-
-    def check_keys(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], allowed: dict, node: yaml.Node, what: str) -> None:
-        for key, (key_node, _value) in fields.items():
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.problem(key_node, f"{what}: unknown key {key!r}{hint}")
-        for key, spec in allowed.items():
-            required = spec[1] if isinstance(spec, tuple) else False
-            if required and key not in fields:
-                self.problem(node, f"{what}: missing required field {key!r}")
-
-    # -- file and items -------------------------------------------------------------------------
-
-    def file(self, node: yaml.Node) -> list[Item]:
-        fields = self.mapping(node, "a bank file")
-        if fields is None:
-            return []
-        for key, (key_node, _v) in fields.items():
-            if key not in schema.FILE_KEYS:
-                self.problem(key_node, f"unknown top-level key {key!r}; expected format_version, questions, exercises")
-        if "format_version" not in fields:
-            self.problem(node, "missing format_version (this version of quizzer reads format_version: 1)")
-        else:
-            version = self.scalar(fields["format_version"][1], "format_version")
-            if version != schema.FORMAT_VERSION:
-                self.problem(
-                    fields["format_version"][1],
-                    f"format_version {version!r} is not supported (this version of quizzer reads {schema.FORMAT_VERSION})",
-                )
-                return []
-        if "questions" not in fields and "exercises" not in fields:
-            self.problem(node, "the file has neither questions nor exercises")
-        items: list[Item] = []
-        if "questions" in fields:
-            for child in self.sequence(fields["questions"][1], "questions"):
-                question = self.question(child)
-                if question is not None:
-                    items.append(question)
-        if "exercises" in fields:
-            for child in self.sequence(fields["exercises"][1], "exercises"):
-                exercise = self.exercise(child)
-                if exercise is not None:
-                    items.append(exercise)
-        return items
-
-    def common_id(self, fields: dict, node: yaml.Node) -> str | None:
-        if "id" not in fields:
-            return None
-        value = self.string(fields["id"][1], "id")
-        if value is not None and not KEBAB.match(value):
-            self.problem(fields["id"][1], f"id {value!r} must be kebab-case (lowercase letters, digits and -)")
-            return None
-        return value
-
-    def question(self, node: yaml.Node) -> Question | None:
-        fields = self.mapping(node, "a question")
-        if fields is None:
-            return None
-        item_id = self.common_id(fields, node)
-        what = f"question {item_id!r}" if item_id else "a question"
-        qtype = self.string(fields["type"][1], f"{what}: type") if "type" in fields else None
-        if qtype is not None and qtype not in QUESTION_TYPES:
-            self.problem(fields["type"][1], f"{what}: unknown type {qtype!r}; use one of {', '.join(QUESTION_TYPES)}")
-            qtype = None
-        allowed = {**schema.QUESTION_COMMON, **schema.QUESTION_TYPES.get(qtype or "", {})}
-        if qtype is None:
-            allowed = {**schema.QUESTION_COMMON, **{k: v for t in schema.QUESTION_TYPES.values() for k, v in t.items()}}
-        before = len(self.problems.items)
-        self.check_keys(fields, allowed, node, what)
-        get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
-        topic = self.topic(get("topic"), what)
-        prompt = self.text(get("prompt"), f"{what}: prompt") if "prompt" in fields else Text()
-        explanation = self.text(get("explanation"), f"{what}: explanation") if "explanation" in fields else Text()
-        hints = tuple(self.text(h, f"{what}: hint") for h in self.sequence(get("hints"), "hints")) if "hints" in fields else ()
-        tags = self.strings(get("tags"), f"{what}: tags") if "tags" in fields else ()
-        source = self.string(get("source"), f"{what}: source") if "source" in fields else None
-        title = self.text(get("title"), f"{what}: title") if "title" in fields else Text()
-        params = self.params(get("params"), what) if "params" in fields else ()
-        spec = self.spec(qtype, fields, node, what) if qtype else None
-        if len(self.problems.items) > before or spec is None or item_id is None or topic is None:
-            return None
-        return Question(
-            id=item_id,
-            topic=topic,
-            type=qtype,  # type: ignore[arg-type]
-            prompt=prompt,
-            explanation=explanation,
-            spec=spec,
-            source=source or "original",
-            location=Location(self.path, node.start_mark.line + 1),
-            hints=hints,
-            tags=tags,
-            params=params,
-            title=title,
-        )
-
-    def topic(self, node: yaml.Node | None, what: str) -> str | None:
-        if node is None:
-            return None
-        value = self.string(node, f"{what}: topic")
-        if value is not None and not KEBAB.match(value):
-            self.problem(node, f"{what}: topic {value!r} must be kebab-case")
-            return None
-        return value
-
-    def params(self, node: yaml.Node, what: str) -> tuple[Param, ...]:
-        fields = self.mapping(node, f"{what}: params")
-        if fields is None:
-            return ()
-        out = []
-        for name, (key_node, value_node) in fields.items():
-            if not PARAM_NAME.match(name):
-                self.problem(key_node, f"{what}: parameter name {name!r} must be an identifier")
-                continue
-            spec = self.mapping(value_node, f"{what}: parameter {name}")
-            if spec is None:
-                continue
-            for key, (k_node, _v) in spec.items():
-                if key not in ("range", "step", "choices"):
-                    self.problem(k_node, f"{what}: parameter {name}: unknown key {key!r} (use range, step or choices)")
-            numbers = lambda key: [self.scalar(n, f"{what}: parameter {name}.{key}") for n in self.sequence(spec[key][1], key)]  # noqa: E731
-            if "choices" in spec:
-                values = numbers("choices")
-                if not values or not all(_is_number(v) for v in values):
-                    self.problem(spec["choices"][1], f"{what}: parameter {name}: choices must be a non-empty list of numbers")
-                    continue
-                out.append(Param(name=name, choices=tuple(values)))
-            elif "range" in spec:
-                bounds = numbers("range")
-                step = self.scalar(spec["step"][1], "step") if "step" in spec else 1
-                if len(bounds) != 2 or not all(_is_number(v) for v in bounds) or not _is_number(step) or step <= 0:
-                    self.problem(spec["range"][1], f"{what}: parameter {name}: range must be [low, high] with a positive step")
-                    continue
-                low, high = bounds
-                if low > high:
-                    self.problem(spec["range"][1], f"{what}: parameter {name}: range [{low}, {high}] is empty")
-                    continue
-                if (high - low) / step > MAX_PARAM_VALUES:
-                    self.problem(spec["range"][1], f"{what}: parameter {name}: more than {MAX_PARAM_VALUES} values")
-                    continue
-                out.append(Param(name=name, low=low, high=high, step=step))
-            else:
-                self.problem(value_node, f"{what}: parameter {name} needs range or choices")
-        return tuple(out)
-
-    def spec(self, qtype: str, fields: dict, node: yaml.Node, what: str):
-        get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
-        if qtype == "choice":
-            options = []
-            keys: set[str] = set()
-            for child in self.sequence(get("options"), f"{what}: options") if "options" in fields else []:
-                option = self.mapping(child, f"{what}: option")
-                if option is None:
-                    continue
-                self.check_keys(option, {"key": ("str", True), "text": ("text", True)}, child, f"{what}: option")
-                if "key" not in option or "text" not in option:
-                    continue
-                key = self.string(option["key"][1], "option key")
-                if key is None:
-                    continue
-                if key in keys:
-                    self.problem(option["key"][1], f"{what}: option key {key!r} is used twice")
-                keys.add(key)
-                options.append(Option(key=key, text=self.text(option["text"][1], f"{what}: option {key}")))
-            if len(options) < 2:
-                self.problem(get("options") or node, f"{what}: a choice question needs at least two options")
-                return None
-            answer = self.strings(get("answer"), f"{what}: answer") if "answer" in fields else ()
-            for key in answer:
-                if key not in keys:
-                    self.problem(get("answer"), f"{what}: answer {key!r} is not one of the option keys ({', '.join(sorted(keys))})")
-                    return None
-            if not answer:
-                self.problem(get("answer") or node, f"{what}: answer must name at least one option key")
-                return None
-            shuffle = self.scalar(get("shuffle"), "shuffle") if "shuffle" in fields else True
-            if not isinstance(shuffle, bool):
-                self.problem(get("shuffle"), f"{what}: shuffle must be true or false")
-                shuffle = True
-            return ChoiceSpec(options=tuple(options), answer=frozenset(answer), shuffle=shuffle)
-        if qtype == "numeric":
-            answer = None
-            if "answer" in fields:
-                value = self.scalar(get("answer"), f"{what}: answer")
-                if value is None or isinstance(value, bool):
-                    self.problem(get("answer"), f"{what}: answer must be a number or a formula")
-                    return None
-                answer = str(value)
-            shape = None
-            if "shape" in fields:
-                shape = tuple(str(self.scalar(n, "shape")) for n in self.sequence(get("shape"), f"{what}: shape"))
-                if not shape:
-                    self.problem(get("shape"), f"{what}: shape must list at least one dimension")
-                    return None
-            if (answer is None) == (shape is None):
-                self.problem(node, f"{what}: a numeric question needs exactly one of answer or shape")
-                return None
-            abs_tol = rel_tol = None
-            if "tolerance" in fields:
-                tol = self.mapping(get("tolerance"), f"{what}: tolerance") or {}
-                for key, (k_node, v_node) in tol.items():
-                    value = self.scalar(v_node, f"tolerance.{key}")
-                    if key not in ("abs", "rel"):
-                        self.problem(k_node, f"{what}: tolerance: unknown key {key!r} (use abs or rel)")
-                    elif not _is_number(value) or value < 0:
-                        self.problem(v_node, f"{what}: tolerance.{key} must be a non-negative number")
-                    elif key == "abs":
-                        abs_tol = float(value)
-                    else:
-                        rel_tol = float(value)
-            unit = self.text(get("unit"), f"{what}: unit") if "unit" in fields else Text()
-            return NumericSpec(answer=answer, shape=shape, abs_tol=abs_tol, rel_tol=rel_tol, unit=unit)
-        if qtype == "symbolic":
-            answer = self.string(get("answer"), f"{what}: answer") if "answer" in fields else None
-            variables = self.strings(get("variables"), f"{what}: variables") if "variables" in fields else ()
-            functions = self.strings(get("functions"), f"{what}: functions") if "functions" in fields else None
-            if answer is None:
-                return None
-            return SymbolicSpec(answer=answer, variables=variables, functions=functions)
-        if qtype == "text":
-            accept_node = get("accept")
-            fields_accept = self.mapping(accept_node, f"{what}: accept") if accept_node is not None else None
-            if not fields_accept:
-                return None
-            accept: dict[str, tuple[str, ...]] = {}
-            for lang, (k_node, v_node) in fields_accept.items():
-                if lang not in LANGUAGES:
-                    self.problem(k_node, f"{what}: accept has an unknown language {lang!r}")
-                    continue
-                accept[lang] = self.strings(v_node, f"{what}: accept.{lang}")
-            if not any(accept.values()):
-                self.problem(accept_node, f"{what}: accept lists no answers")
-                return None
-            return TextSpec(accept=accept)
-        if qtype == "flashcard":
-            if "answer" not in fields:
-                return None
-            answer_text = self.text(get("answer"), f"{what}: answer")
-            points = tuple(self.text(p, f"{what}: key point") for p in self.sequence(get("key_points"), "key_points")) if "key_points" in fields else ()
-            return FlashcardSpec(answer=answer_text, key_points=points)
-        return None  # pragma: no cover - qtype was checked by the caller
-
-    def exercise(self, node: yaml.Node) -> Exercise | None:
-        fields = self.mapping(node, "an exercise")
-        if fields is None:
-            return None
-        item_id = self.common_id(fields, node)
-        what = f"exercise {item_id!r}" if item_id else "an exercise"
-        before = len(self.problems.items)
-        self.check_keys(fields, schema.EXERCISE_FIELDS, node, what)
-        get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
-        etype = self.string(get("type"), f"{what}: type") if "type" in fields else None
-        if etype is not None and etype not in EXERCISE_TYPES:
-            self.problem(get("type"), f"{what}: unknown type {etype!r}; use blank or function")
-        topic = self.topic(get("topic"), what)
-        code = lambda key: self.string(get(key), f"{what}: {key}") if key in fields else None  # noqa: E731
-        template, solution, entry, task = code("template"), code("solution"), code("entry"), code("task")
-        provided = code("provided") or ""
-        if template is not None and etype == "blank" and template.count(BLANK) != 1:
-            self.problem(get("template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
-        misconceptions = []
-        for child in self.sequence(get("misconceptions"), "misconceptions") if "misconceptions" in fields else []:
-            entry_fields = self.mapping(child, f"{what}: misconception")
-            if entry_fields is None:
-                continue
-            self.check_keys(entry_fields, {"blank": ("code", False), "code": ("code", False), "feedback": ("text", True)}, child, f"{what}: misconception")
-            blank = self.string(entry_fields["blank"][1], "blank") if "blank" in entry_fields else None
-            wrong_code = self.string(entry_fields["code"][1], "code") if "code" in entry_fields else None
-            if (blank is None) == (wrong_code is None):
-                self.problem(child, f"{what}: a misconception needs exactly one of blank or code")
-                continue
-            if blank is not None and etype == "function":
-                self.problem(child, f"{what}: a function exercise's misconception gives code, not blank")
-                continue
-            if "feedback" not in entry_fields:
-                continue
-            feedback = self.text(entry_fields["feedback"][1], f"{what}: misconception feedback")
-            misconceptions.append(Misconception(feedback=feedback, blank=blank, code=wrong_code))
-        seeds: tuple[int, ...] = (1, 2, 3)
-        if "seeds" in fields:
-            raw = [self.scalar(n, "seed") for n in self.sequence(get("seeds"), f"{what}: seeds")]
-            if len(raw) < 3 or not all(isinstance(s, int) and not isinstance(s, bool) for s in raw):
-                self.problem(get("seeds"), f"{what}: seeds must list at least 3 integers")
-            else:
-                seeds = tuple(raw)
-        tolerance = Tolerance()
-        if "tolerance" in fields:
-            tol = self.mapping(get("tolerance"), f"{what}: tolerance") or {}
-            values = {}
-            for key, (k_node, v_node) in tol.items():
-                value = self.scalar(v_node, key)
-                if key not in ("rtol", "atol"):
-                    self.problem(k_node, f"{what}: tolerance: unknown key {key!r} (use rtol or atol)")
-                elif not _is_number(value) or value < 0:
-                    self.problem(v_node, f"{what}: tolerance.{key} must be a non-negative number")
-                else:
-                    values[key] = float(value)
-            tolerance = Tolerance(**values)
-        texts = {key: self.text(get(key), f"{what}: {key}") for key in ("title", "prompt", "explanation") if key in fields}
-        hints = tuple(self.text(h, f"{what}: hint") for h in self.sequence(get("hints"), "hints")) if "hints" in fields else ()
-        tags = self.strings(get("tags"), f"{what}: tags") if "tags" in fields else ()
-        alternatives = self.strings(get("alternatives"), f"{what}: alternatives") if "alternatives" in fields else ()
-        source = self.string(get("source"), f"{what}: source") if "source" in fields else None
-        if len(self.problems.items) > before or None in (item_id, topic, etype, template, solution, entry, task):
-            return None
-        return Exercise(
-            id=item_id,  # type: ignore[arg-type]
-            topic=topic,  # type: ignore[arg-type]
-            type=etype,  # type: ignore[arg-type]
-            title=texts.get("title", Text()),
-            prompt=texts.get("prompt", Text()),
-            template=template,  # type: ignore[arg-type]
-            solution=solution,  # type: ignore[arg-type]
-            entry=entry,  # type: ignore[arg-type]
-            task=task,  # type: ignore[arg-type]
-            source=source or "original",
-            location=Location(self.path, node.start_mark.line + 1),
-            explanation=texts.get("explanation", Text()),
-            provided=provided,
-            hints=hints,
-            misconceptions=tuple(misconceptions),
-            tags=tags,
-            seeds=seeds,
-            tolerance=tolerance,
-            alternatives=alternatives,
-        )
-
-
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def iter_items(bank: Bank) -> Iterator[Item]:
-    return iter(bank.items.values())

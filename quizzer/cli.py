@@ -31,6 +31,9 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    # Plain help: typer's Rich help formatter imports rich.markdown and markdown-it (+160 ms on every
+    # `--help`); the start-up budget is measured by bench/bench_startup.py.
+    rich_markup_mode=None,
 )
 
 TopicOption = Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)]
@@ -70,7 +73,7 @@ def list_items(
         return
     from quizzer import render
 
-    console.print(render.list_table(items, language))
+    console.print(render.list_lines(items, language, console.width), end="", soft_wrap=True)
     console.print(f"[dim]{len(items)} items[/]")
 
 

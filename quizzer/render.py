@@ -8,7 +8,6 @@ from rich import box
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text as RichText
 
@@ -31,7 +30,7 @@ LABELS = {
         "blank": "Type the expression that replaces ____.",
         "flashcard": "Answer in your own words, then compare with the model answer and rate yourself.",
         "provided": "Provided",
-        "topic": "Topic",
+        "topic": "topic",
         "answered": "Answered",
         "correct": "Correct",
         "accuracy": "Accuracy",
@@ -108,6 +107,8 @@ def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
 
 
 def _exercise_parts(exercise: Exercise, lang: str) -> list:
+    from rich.syntax import Syntax  # pygments: only where code is shown
+
     parts: list = [RichText("")]
     if exercise.provided.strip():
         parts.append(RichText(f"{label('provided', lang)}:", style="dim"))
@@ -224,16 +225,24 @@ def _percent(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "–"
 
 
-def list_table(items: Sequence[Item], lang: str) -> Table:
-    table = Table(box=box.SIMPLE_HEAVY, expand=True)
-    table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column(label("topic", lang), no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    table.add_column("lang", no_wrap=True)
-    table.add_column("", overflow="ellipsis", no_wrap=True, ratio=1, min_width=10)
-    for item in items:
-        summary = (item.title.get(lang) if item.title else "") or item.prompt.get(lang)
-        table.add_row(item.id, item.kind, item.topic, item.type, ",".join(item.languages()), " ".join(summary.split()))
-    return table
-
+def list_lines(items: Sequence[Item], lang: str, width: int) -> RichText:
+    """The item list as aligned lines (a Rich Table measures every cell and is slow for hundreds of rows)."""
+    header = ("id", "kind", label("topic", lang), "type", "lang")
+    rows = [
+        (item.id, item.kind, item.topic, item.type, ",".join(item.languages()),
+         " ".join(((item.title.get(lang) if item.title else "") or item.prompt.get(lang)).split()))
+        for item in items
+    ]
+    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(5)]
+    rest = max(width - sum(widths) - 2 * 5 - 1, 0)
+    out = RichText()
+    out.append("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "\n", style="bold")
+    styles = ("cyan", "", "", "", "dim")
+    for row in rows:
+        for i in range(5):
+            out.append(row[i].ljust(widths[i]) + "  ", style=styles[i])
+        summary = row[5]
+        if rest > 3:
+            out.append(summary if len(summary) <= rest else summary[: rest - 1] + "…")
+        out.append("\n")
+    return out
