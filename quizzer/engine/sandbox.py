@@ -1,30 +1,34 @@
 """Run a learner's code in a separate, limited process and bring back only arrays.
 
 The submission never runs in quizzer's process. A ``Runner`` starts a fork server (the
-"zygote", ``_sandbox_child.py`` run as ``python -I``) that has numpy imported once; each
-submission then costs one fork. The forked child starts its own session, closes stdin, sends
-stdout/stderr into a pipe the zygote reads (keeping only ``Limits.output_bytes``), sets
-RLIMIT_AS/CPU/NOFILE/NPROC/FSIZE/CORE, refuses ``import quizzer``, runs the trusted preamble and
-the submission in a fresh temporary directory, calls the entry function once per case and saves
-each normalised return value with ``np.savez``. The zygote enforces the wall-clock limit by
-SIGKILLing the child's process group, and as a child subreaper it also kills any descendant that
-escaped the group.
+"zygote": ``_sandbox_child.py`` run as ``python -I`` with a clean environment) that has numpy
+imported once and runs no untrusted code itself; each submission then costs one fork. The child
+starts its own session, reads /dev/null as stdin, writes stdout/stderr into a pipe the zygote
+drains (keeping only ``Limits.output_bytes``), sets RLIMIT_AS/CPU/NOFILE/NPROC/FSIZE/CORE,
+refuses ``import quizzer`` with a meta path finder, runs the trusted preamble and then the
+submission in an empty temporary directory, calls the entry function once per case and writes
+each normalised return value out as raw float64 bytes. The zygote enforces the wall-clock limit
+by SIGKILLing the child's process group; as a child subreaper it then finds and kills every
+descendant that left the group, and while a submission runs it counts its processes (a fork
+bomb is a "crash" at 64 processes, since RLIMIT_NPROC means nothing to root).
 
 Why the child cannot forge a verdict: nothing is compared in the child. Everything it reports
-(a JSON line per case, with the shapes of its outputs, and one file of raw float64 bytes per
-case) is untrusted data here: lines are validated against a fixed schema, a file is read only if
-it is a regular file whose size matches the announced shapes exactly and fits the memory budget,
-and the bytes can only ever become float64 arrays (there is no header to parse and nothing that
-could be unpickled). The most a submission can achieve by writing those
-files itself, printing fake markers, patching numpy or exiting early is to report arrays of its
-own choosing, which it could have returned anyway, or to report an error against itself; an exit
-before the harness says "done" is kind "exit", never a pass.
+(a JSON line per case with the shapes of its outputs, and one file of raw float64 bytes per
+case) is untrusted data here: lines are validated against a fixed schema; a file is read only
+if it is a regular file (not a FIFO or a symlink to a device) whose size matches the announced
+shapes exactly and fits the memory budget; the bytes can only ever become float64 arrays (no
+header to parse, nothing that could be unpickled). The most a submission can achieve by writing
+those files itself, printing fake markers, patching numpy or exiting early is to report arrays
+of its own choosing, which it could have returned anyway, or an error against itself; ending
+the process before the harness wrote "done" is kind "exit", never a pass.
 
-Residual risks (documented, not handled): the child runs as the same user as quizzer, so it can
-read any file that user can read (including the hidden reference if it is on disk), signal or
-ptrace quizzer's own processes, and, when quizzer runs as root, RLIMIT_NPROC is not enforced by
-the kernel (a fast fork bomb is only stopped by the wall limit). Running graders under a
-dedicated user or in a container is the real fix.
+Residual risks (not handled): the child runs as the same user as quizzer, so it can read any
+file that user can read (the bank with its reference solutions included), and signal, stop or
+ptrace quizzer's own processes; stopping or killing the zygote only costs that submission (kind
+"crash", and the next one gets a fresh zygote), but nothing stops it from signalling quizzer
+itself. Descendants are only hunted while the zygote lives. Disk use is bounded per file
+(RLIMIT_FSIZE), not in total. Running graders under a dedicated user, in a container or a
+cgroup, is the real fix.
 """
 
 from __future__ import annotations
