@@ -193,9 +193,9 @@ def attention_weights_cases(seeds: Sequence[int]) -> list[Case]:
 
 # --- 6. tanh' ---------------------------------------------------------------------------------------
 
-# tanh saturates: at |x| = 30 tanh(x) is exactly 1.0 in float64, and np.cosh(400) overflows to inf
-# (with a RuntimeWarning) while 1 / inf**2 is still the right 0.
-TANH_EXTREMES = np.array([[-400.0, -30.0, -5.0, 0.0], [0.5, 5.0, 30.0, 400.0]])
+# tanh saturates: at |x| = 30 tanh(x) is exactly 1.0 in float64; np.cosh(400) ** 2 and np.cosh(-800)
+# overflow to inf (with a RuntimeWarning) while 1 / inf is still the right 0.
+TANH_EXTREMES = np.array([[-800.0, -30.0, -5.0, 0.0], [0.5, 5.0, 30.0, 400.0]])
 
 
 @register("tanh-derivative", outputs=("dx",), description="tanh_grad(x) -> 1 - tanh(x)**2")
@@ -209,7 +209,7 @@ def tanh_derivative_cases(seeds: Sequence[int]) -> list[Case]:
         x3 = _mat(rng, N, T, D, scale=3.0)
         cases.append(Case(f"seed {seed}, 3-d input", {"x": x3}, (ref.tanh_grad(x3),), {"x": x3.shape}))
     x = TANH_EXTREMES.copy()
-    cases.append(Case("large |x| (30, 400)", {"x": x}, (ref.tanh_grad(x),), {"x": x.shape}))
+    cases.append(Case("large |x| (30, 400, 800)", {"x": x}, (ref.tanh_grad(x),), {"x": x.shape}))
     return cases
 
 
