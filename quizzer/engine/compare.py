@@ -93,15 +93,17 @@ def compare(expected: Sequence[np.ndarray], received: Sequence[np.ndarray], name
     return None
 
 
-def same(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: Tolerance) -> bool:
-    """Two output tuples are equal: same count, same shapes, finite and close."""
+def same(a: Sequence[np.ndarray], b: Sequence[np.ndarray], tolerance: Tolerance, *, equal_nan: bool = False) -> bool:
+    """Two output tuples are equal: same count, same shapes, close values. Non-finite values are never
+    equal unless ``equal_nan``, where NaN matches NaN and inf matches inf of the same sign at the same
+    places (a submission that overflows exactly like a known wrong answer *is* that answer)."""
     if len(a) != len(b):
         return False
     for x, y in zip(a, b):
         if np.shape(x) != np.shape(y):
             return False
-        if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        if not equal_nan and not (np.isfinite(x).all() and np.isfinite(y).all()):
             return False
-        if not np.allclose(x, y, rtol=tolerance.rtol, atol=tolerance.atol):
+        if not np.allclose(x, y, rtol=tolerance.rtol, atol=tolerance.atol, equal_nan=equal_nan):
             return False
     return True

@@ -39,11 +39,11 @@ MESSAGES: dict[str, Text] = {
         ja="コードをコンパイルできません: {message}。",
     ),
     "timeout": Text(
-        en="Your code did not finish within the time limit ({detail}): look for a loop or a recursion that never ends.",
-        ja="制限時間内に終わりませんでした ({detail})。終わらないループや再帰がないか確認してください。",
+        en="Time limit: {detail}. Look for a loop or a recursion that never ends.",
+        ja="制限時間を超えました ({detail})。終わらないループや再帰がないか確認してください。",
     ),
     "memory": Text(
-        en="Your code ran out of memory ({detail}): look for a far too large array or a recursion that never ends.",
+        en="Out of memory: {detail}. Look for a far too large array or a recursion that never ends.",
         ja="メモリが不足しました ({detail})。大きすぎる配列や終わらない再帰がないか確認してください。",
     ),
     "exit": Text(
@@ -79,8 +79,8 @@ MESSAGES: dict[str, Text] = {
         ja="標準入力 (input() や sys.stdin) を読んでいますが、採点時には入力はありません。関数の引数を使ってください。",
     ),
     "recursion": Text(
-        en="Your code recursed without end (RecursionError{where}): check that the recursion stops at a leaf.",
-        ja="再帰が終わりませんでした (RecursionError{where})。葉で再帰が止まるか確認してください。",
+        en="Your code recursed without end (RecursionError{where}): check that every recursive call gets closer to a case that stops.",
+        ja="再帰が終わりませんでした (RecursionError{where})。再帰呼び出しのたびに停止条件へ近づいているか確認してください。",
     ),
     "exception": Text(
         en="Your code raised {exc}{where}: {message}.",
@@ -193,13 +193,16 @@ def template_names(template: str, entry: str) -> list[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry:
             for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
                 add(arg.arg)
+            stores = []  # ast.walk is breadth-first: sort by position to list names in source order
             for sub in ast.walk(node):
                 if blank_line is not None and getattr(sub, "lineno", 0) >= blank_line:
                     continue
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                    add(sub.id)
-                elif isinstance(sub, ast.arg) and sub.arg not in names and sub.lineno > node.lineno:
-                    add(sub.arg)
+                    stores.append((sub.lineno, sub.col_offset, sub.id))
+                elif isinstance(sub, ast.arg) and sub.lineno > node.lineno:
+                    stores.append((sub.lineno, sub.col_offset, sub.arg))
+            for _line, _col, name in sorted(stores):
+                add(name)
     return names
 
 

@@ -269,7 +269,7 @@ def _matches(sub: RunOutcome, mis: RunOutcome, prepared: Prepared) -> bool:
     tol = prepared.exercise.tolerance
     for s, m in zip(sub.cases, mis.cases):
         if s.outputs is not None and m.outputs is not None:
-            if not same(s.outputs, m.outputs, tol):
+            if not same(s.outputs, m.outputs, tol, equal_nan=True):
                 return False
         elif not _same_error(s.error, m.error):
             return False
@@ -330,8 +330,9 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
             parts.append(diagnose.say("misconception-error", lang, error=sentence.rstrip(".") + "."))
         else:
             parts.append(where)
-    elif outcome.error is not None and n_passed == 0:
-        details["diagnosis"] = outcome.error.kind
+    elif n_passed == 0 and (outcome.error is not None or _one_error(outcome)):
+        error = outcome.error or outcome.cases[0].error
+        details["diagnosis"] = error.kind
         parts.append(sentence)
     else:
         arranged = diagnose.arrangement([c.expected for c in prepared.cases], [c.outputs for c in outcome.cases],
@@ -347,6 +348,13 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
     feedback = " ".join(p.strip() for p in parts if p.strip())
     return Result(exercise.id, False, float(n_passed), float(n), feedback, None, response, tuple(case_results),
                   details)
+
+
+def _one_error(outcome: RunOutcome) -> bool:
+    """Every case failed with the same error: it is the submission's error, not one case's."""
+    errors = [c.error for c in outcome.cases]
+    return bool(errors) and all(e is not None and (e.kind, e.exc_type, e.message) ==
+                                (errors[0].kind, errors[0].exc_type, errors[0].message) for e in errors)
 
 
 def _clip(text: str) -> str:
