@@ -261,9 +261,10 @@ def stats(
 
 def _register_optional() -> None:
     """Commands that live in their own modules register themselves here."""
-    from quizzer import cli_exercise
+    from quizzer import cli_authoring, cli_exercise
 
     cli_exercise.register(app)
+    cli_authoring.register(app)
 
 
 try:

@@ -23,6 +23,10 @@ class Served:
     options: tuple[Option, ...] = ()  # choice questions: options in the order shown (letters a, b, c...)
     seed: int | None = None
 
+    def exact_values(self) -> dict[str, Fraction]:
+        """The parameters as exact fractions (0.1 is 1/10), for evaluating answer formulas."""
+        return exact(self.values)
+
     def render(self, text: Text, lang: str) -> str:
         """``text`` in ``lang`` with ``{param}`` placeholders replaced by this serving's values."""
         raw = text.get(lang)
@@ -38,6 +42,10 @@ class Served:
 
     def hints(self, lang: str) -> list[str]:
         return [self.render(h, lang) for h in self.item.hints]
+
+
+def exact(values: dict[str, int | float]) -> dict[str, Fraction]:
+    return {name: Fraction(str(value)) if isinstance(value, float) else Fraction(value) for name, value in values.items()}
 
 
 def format_value(value: int | float | Fraction) -> str:

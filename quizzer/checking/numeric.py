@@ -25,7 +25,7 @@ def expected_value(served: Served) -> Fraction | float:
     spec = _spec(served)
     assert spec.answer is not None
     formula = expr.parse(spec.answer, variables=tuple(served.values))
-    return expr.evaluate(formula, served.values)
+    return expr.evaluate(formula, served.exact_values())
 
 
 def expected_shape(served: Served) -> tuple[int, ...]:
@@ -33,7 +33,7 @@ def expected_shape(served: Served) -> tuple[int, ...]:
     assert spec.shape is not None
     dims = []
     for dim in spec.shape:
-        value = expr.evaluate(expr.parse(dim, variables=tuple(served.values)), served.values)
+        value = expr.evaluate(expr.parse(dim, variables=tuple(served.values)), served.exact_values())
         dims.append(int(value))
     return tuple(dims)
 

@@ -1,0 +1,242 @@
+"""Authoring helpers: skeletons for new items, and printable exports of a bank."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from quizzer.errors import QuizzerError
+from quizzer.model import EXERCISE_TYPES, QUESTION_TYPES, Exercise, Item, Question
+
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SCHEMA_FILE = "bank.schema.json"
+SCHEMA_COMMENT = f"# yaml-language-server: $schema=../{SCHEMA_FILE}\n"
+TODO = "TODO"
+
+_QUESTION_BODY = {
+    "choice": """    options:
+      - key: a
+        text: {en: TODO, ja: TODO}
+      - key: b
+        text: {en: TODO, ja: TODO}
+      - key: c
+        text: {en: TODO, ja: TODO}
+    answer: a
+""",
+    "numeric": """    answer: TODO          # a number or a formula over params; or `shape: [3, 3]` instead
+""",
+    "symbolic": """    variables: [x]
+    answer: TODO          # e.g. 2*(x + y)
+""",
+    "text": """    accept:
+      en: [TODO]
+      ja: [TODO]
+""",
+    "flashcard": """    answer: {en: TODO, ja: TODO}
+    key_points:
+      - {en: TODO, ja: TODO}
+""",
+}
+
+_EXERCISE_BODY = {
+    "blank": """    entry: TODO           # the function the grader calls
+    task: TODO            # the engine task that makes the cases (see docs/authoring.md)
+    template: |
+      def TODO(x):
+          return ____
+    solution: TODO        # the expression that replaces ____
+""",
+    "function": """    entry: TODO
+    task: TODO
+    template: |
+      def TODO(x):
+          \"\"\"TODO: shapes and conventions.\"\"\"
+          raise NotImplementedError
+    solution: |
+      def TODO(x):
+          return x
+""",
+}
+
+
+def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | None, bank: str | None) -> tuple[Path, int, str]:
+    """Append a skeleton to ``<bank>/questions/<topic>.yaml`` (or exercises/); returns (path, line, id)."""
+    if kind not in ("question", "exercise"):
+        raise QuizzerError(f"unknown kind {kind!r}; use question or exercise")
+    if not KEBAB.match(topic):
+        raise QuizzerError(f"topic {topic!r} must be kebab-case, e.g. lstm or seq2seq")
+    types = QUESTION_TYPES if kind == "question" else EXERCISE_TYPES
+    item_type = item_type or types[0]
+    if item_type not in types:
+        raise QuizzerError(f"unknown {kind} type {item_type!r}; use one of {', '.join(types)}")
+    root = Path(bank or _default_bank()).expanduser()
+    folder = root / ("questions" if kind == "question" else "exercises")
+    path = folder / f"{topic}.yaml"
+    existing_ids = _ids_in(root)
+    if item_id is None:
+        n = 1
+        while f"{topic}-new-{n}" in existing_ids:
+            n += 1
+        item_id = f"{topic}-new-{n}"
+    elif not KEBAB.match(item_id):
+        raise QuizzerError(f"id {item_id!r} must be kebab-case")
+    if item_id in existing_ids:
+        raise QuizzerError(f"id {item_id!r} is already used in {root}")
+    list_key = "questions" if kind == "question" else "exercises"
+    skeleton = _skeleton(kind, item_id, topic, item_type)
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        keys = re.findall(r"^([a-z_]+):", text, flags=re.MULTILINE)
+        if not keys or keys[-1] != list_key:
+            raise QuizzerError(f"{path} does not end with its {list_key}: list; add the item by hand")
+        if not text.endswith("\n"):
+            text += "\n"
+        line = text.count("\n") + 2
+        path.write_text(text + "\n" + skeleton, encoding="utf-8")
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_schema(root / SCHEMA_FILE, overwrite=False)
+        header = SCHEMA_COMMENT + f"format_version: 1\n{list_key}:\n"
+        line = header.count("\n") + 1
+        path.write_text(header + skeleton, encoding="utf-8")
+    return path, line, item_id
+
+
+def write_schema(path: Path, *, overwrite: bool = True) -> bool:
+    """Write the bank JSON Schema (for editors) to ``path``; False if it existed and was kept."""
+    import json
+
+    from quizzer.schema import json_schema
+
+    if path.exists() and not overwrite:
+        return False
+    path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
+
+
+def _default_bank() -> str:
+    env = [p for p in os.environ.get("QUIZZER_BANK", "").split(os.pathsep) if p.strip() and p != "builtin"]
+    return env[0] if env else "."
+
+
+def _ids_in(root: Path) -> set[str]:
+    if not root.exists():
+        return set()
+    from quizzer.bank import Problems, bank_files, read_files
+
+    return set(read_files(bank_files([root]), Problems()))
+
+
+def _skeleton(kind: str, item_id: str, topic: str, item_type: str) -> str:
+    head = f"""  - id: {item_id}
+    topic: {topic}
+    type: {item_type}
+    source: original      # or confirmation-test:<slug> / exercise-challenge:<slug>
+"""
+    if kind == "question":
+        return head + """    prompt: {en: TODO, ja: TODO}
+""" + _QUESTION_BODY[item_type] + """    explanation: {en: TODO, ja: TODO}
+    hints:
+      - {en: TODO, ja: TODO}
+"""
+    return head + """    title: {en: TODO, ja: TODO}
+    prompt: {en: TODO, ja: TODO}
+""" + _EXERCISE_BODY[item_type] + """    hints:
+      - {en: TODO, ja: TODO}
+    misconceptions:
+      - blank: TODO
+        feedback: {en: TODO, ja: TODO}
+    explanation: {en: TODO, ja: TODO}
+""".replace("      - blank: TODO", "      - code: TODO" if item_type == "function" else "      - blank: TODO")
+
+
+def todo_fields(item: Item) -> list[str]:
+    """Names of the fields that still say TODO (left by `quizzer new`)."""
+    found = []
+    fields: dict[str, Any] = {"prompt": item.prompt, "explanation": item.explanation, "hints": item.hints}
+    if isinstance(item, Exercise):
+        fields.update(title=item.title, template=item.template, solution=item.solution, entry=item.entry, task=item.task,
+                      misconceptions=[m.feedback for m in item.misconceptions] + [m.blank or m.code for m in item.misconceptions])
+    else:
+        spec = item.spec
+        fields.update({name: getattr(spec, name) for name in ("options", "answer", "accept", "key_points") if hasattr(spec, name)})
+    for name, value in fields.items():
+        if TODO in repr(value):
+            found.append(name)
+    return found
+
+
+def export_markdown(items: Sequence[Item], lang: str) -> str:
+    """A printable review sheet: every item with its answer and explanation, grouped by topic."""
+    from quizzer.checking import checker_for
+    from quizzer.serve import letter, serve
+
+    ja = lang == "ja"
+    out = ["# quizzer 復習シート" if ja else "# quizzer review sheet", ""]
+    topics: dict[str, list[Item]] = {}
+    for item in items:
+        topics.setdefault(item.topic, []).append(item)
+    for topic in sorted(topics):
+        out += [f"## {topic}", ""]
+        for item in topics[topic]:
+            served = serve(item, seed=0)
+            if isinstance(item, Question) and served.options:
+                from dataclasses import replace
+
+                served = replace(served, options=item.spec.options)  # type: ignore[union-attr]
+            title = item.title.get(lang) if item.title else ""
+            out.append(f"### {item.id}" + (f": {title}" if title else ""))
+            out.append("")
+            out.append(served.prompt(lang).strip())
+            out.append("")
+            if served.options:
+                for i, option in enumerate(served.options):
+                    out.append(f"- {letter(i)}) {served.render(option.text, lang)}")
+                out.append("")
+            if isinstance(item, Exercise):
+                out += ["```python", item.template.rstrip(), "```", ""]
+            expected = checker_for(item.type).expected(served, lang=lang)
+            label = "解答" if ja else "Answer"
+            if "\n" in expected:
+                out += [f"**{label}:**", "", "```python", expected.rstrip(), "```", ""]
+            else:
+                out += [f"**{label}:** {expected}", ""]
+            explanation = served.explanation(lang) if isinstance(item, Question) else item.explanation.get(lang)
+            if explanation:
+                out += [f"**{'解説' if ja else 'Explanation'}:** {explanation.strip()}", ""]
+            if served.values:
+                shown = ", ".join(f"{k} = {v}" for k, v in served.values.items())
+                out += [f"*({'出題ごとに値が変わります。この例では' if ja else 'Values change at every serving; here'} {shown})*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def export_json(items: Sequence[Item], lang: str) -> list[dict[str, Any]]:
+    """The bank as plain JSON (texts in the chosen language, answers included)."""
+    from quizzer.checking import checker_for
+    from quizzer.serve import serve
+
+    rows = []
+    for item in items:
+        served = serve(item, seed=0)
+        row: dict[str, Any] = {
+            "id": item.id,
+            "kind": item.kind,
+            "topic": item.topic,
+            "type": item.type,
+            "source": item.source,
+            "languages": list(item.languages()),
+            "prompt": served.prompt(lang),
+            "answer": checker_for(item.type).expected(served, lang=lang),
+            "explanation": served.explanation(lang) if isinstance(item, Question) else item.explanation.get(lang),
+            "hints": [h.get(lang) for h in item.hints],
+            "tags": list(item.tags),
+        }
+        if served.options:
+            row["options"] = {o.key: o.text.get(lang) for o in served.options}
+        if item.params:
+            row["example_values"] = served.values
+        rows.append(row)
+    return rows

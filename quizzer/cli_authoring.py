@@ -1,0 +1,113 @@
+"""Instructors' commands: validate, new, schema, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from quizzer.cli_common import EXIT_OK, EXIT_WRONG, BankOption, LangOption, console, err_console, handle_errors, load, print_json
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("new")(new)
+    app.command("schema")(schema)
+    app.command("export")(export)
+
+
+@handle_errors
+def validate(
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Bank folders or files (default: the bank in use).", show_default=False)] = None,
+    no_code: Annotated[bool, typer.Option("--no-code", help="Skip running the exercises (schema and answers only).")] = False,
+) -> None:
+    """Prove a bank: schema, unique ids, answers that evaluate, solutions that pass, misconceptions that fail.
+
+    Prints `path:line: problem` for each problem; exit 1 if there are any, 0 when clean.
+    """
+    from quizzer.validate import validate as run_validation
+
+    with err_console.status("validating…", spinner="dots") as status:
+        report = run_validation(paths, check_code=not no_code, progress=lambda what: status.update(f"validating {what}…"))
+    for problem in report.problems:
+        console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    summary = f"{len(report.files)} files, {report.questions} questions, {report.exercises} exercises: "
+    if report.clean:
+        err_console.print(summary + "[green]no problems[/]")
+        raise typer.Exit(EXIT_OK)
+    err_console.print(summary + f"[red]{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}[/]")
+    raise typer.Exit(EXIT_WRONG)
+
+
+@handle_errors
+def new(
+    kind: Annotated[str, typer.Argument(metavar="question|exercise", help="What to create.")],
+    topic: Annotated[str, typer.Option("--topic", "-t", help="Topic (kebab-case); the item goes into <bank>/questions/<topic>.yaml or exercises/<topic>.yaml.")],
+    type_: Annotated[Optional[str], typer.Option("--type", "-k", help="Question: choice, numeric, symbolic, text, flashcard. Exercise: blank, function.", show_default=False)] = None,
+    item_id: Annotated[Optional[str], typer.Option("--id", help="The new item's id (default: <topic>-new-<n>).", show_default=False)] = None,
+    into: Annotated[Optional[str], typer.Option("--bank", help="Bank folder to write into (default: the first --bank in use, else the current folder).", show_default=False)] = None,
+) -> None:
+    """Write a skeleton question or exercise into the right file; `quizzer validate` then points at what to fill."""
+    from quizzer.authoring import new_item
+
+    path, line, written_id = new_item(kind, topic=topic, item_type=type_, item_id=item_id, bank=into)
+    console.print(f"wrote {written_id} to {path}:{line}")
+    console.print(f"[dim]fill in the TODO fields, then run: quizzer validate {path}[/]")
+
+
+@handle_errors
+def schema(
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
+) -> None:
+    """Print the JSON Schema of bank files (for editor completion: see docs/authoring.md)."""
+    import json
+    from pathlib import Path
+
+    from quizzer.authoring import write_schema
+    from quizzer.schema import json_schema
+
+    if output:
+        write_schema(Path(output))
+        err_console.print(f"wrote {output}")
+    else:
+        typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", nl=False)
+
+
+@handle_errors
+def export(
+    format_: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)] = None,
+    lang: LangOption = None,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
+    bank: BankOption = None,
+) -> None:
+    """A printable review sheet with answers and explanations (markdown), or the bank as JSON."""
+    from pathlib import Path
+
+    from quizzer.authoring import export_json, export_markdown
+    from quizzer.errors import QuizzerError
+    from quizzer.text import resolve_language
+
+    language = resolve_language(lang)
+    loaded = load(bank)
+    items = loaded.select(topics=topic or ())
+    if topic:
+        unknown = [t for t in topic if t not in loaded.topics]
+        if unknown:
+            raise QuizzerError(f"unknown topic {unknown[0]!r}; topics in this bank: {', '.join(loaded.topics)}")
+    if format_ == "markdown":
+        text = export_markdown(items, language)
+    elif format_ == "json":
+        import json
+
+        text = json.dumps(export_json(items, language), ensure_ascii=False, indent=2) + "\n"
+    else:
+        raise QuizzerError(f"unknown format {format_!r}; use markdown or json")
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {len(items)} items to {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+__all__ = ["register", "print_json"]

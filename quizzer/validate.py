@@ -1,0 +1,239 @@
+"""``quizzer validate``: a bank proves itself before learners see it.
+
+Beyond the loader's schema checks (unknown keys, missing fields, ids unique across files, choice keys
+that exist), every item is checked for what only running it can show:
+
+- every learner-facing text is present in both languages;
+- ``{name}`` placeholders name declared parameters;
+- numeric answers and shapes, and symbolic answers, parse and evaluate, for every value the parameters
+  can take (all combinations, or a large sample when there are too many);
+- an irrational numeric answer carries a tolerance (a typed decimal can never equal it exactly);
+- each exercise's task exists, its solution and alternatives pass, each misconception fails, and the
+  unfilled template fails;
+- each exercise has hints and at least three misconceptions (the bank's standard).
+
+Problems come back as BankError values (``path:line: problem``); the command layer prints them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from quizzer.bank import Problems, bank_dirs, bank_files, read_files
+from quizzer.errors import BankError, QuizzerError
+from quizzer.model import (
+    BLANK,
+    Exercise,
+    Item,
+    NumericSpec,
+    Question,
+    SymbolicSpec,
+    TextSpec,
+)
+from quizzer.serve import exact
+from quizzer.text import LANGUAGES, Text
+
+MIN_MISCONCEPTIONS = 3
+MAX_COMBINATIONS = 2000
+SAMPLED_COMBINATIONS = 400
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Report:
+    files: tuple[Path, ...]
+    items: int
+    questions: int
+    exercises: int
+    problems: tuple[BankError, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, progress: Callable[[str], None] | None = None) -> Report:
+    """Validate the given bank folders or files (default: the banks in use)."""
+    files = bank_files(bank_dirs(list(paths) if paths else None))
+    if not files:
+        raise QuizzerError("no bank files (*.yaml) found in " + ", ".join(paths or ["the built-in bank"]))
+    problems = Problems()
+    items = read_files(files, problems)
+    from quizzer.authoring import todo_fields
+
+    for item in items.values():
+        if progress:
+            progress(item.id)
+        todo = todo_fields(item)
+        if todo:
+            _add(problems, item, f"still to fill in: {', '.join(todo)}")
+            continue
+        _check_languages(item, problems)
+        _check_placeholders(item, problems)
+        if isinstance(item, Question):
+            _check_question(item, problems)
+    exercises = [i for i in items.values() if isinstance(i, Exercise)]
+    ready = [e for e in exercises if not todo_fields(e)]
+    for exercise in ready:
+        _check_exercise_content(exercise, problems)
+    if check_code and ready:
+        _check_exercises_run(ready, problems, progress)
+    ordered = sorted(problems.items, key=lambda p: (p.path, p.line or 0))
+    return Report(
+        files=tuple(files),
+        items=len(items),
+        questions=sum(isinstance(i, Question) for i in items.values()),
+        exercises=len(exercises),
+        problems=tuple(ordered),
+    )
+
+
+def _add(problems: Problems, item: Item, message: str) -> None:
+    problems.add(item.location.path, item.location.line, f"{item.id}: {message}")
+
+
+def _check_languages(item: Item, problems: Problems) -> None:
+    missing: set[str] = set()
+    for text in item.texts():
+        if text:
+            missing |= set(LANGUAGES) - text.languages()
+    if isinstance(item, Question) and isinstance(item.spec, TextSpec):
+        missing |= {lang for lang in LANGUAGES if not item.spec.accept.get(lang)}
+    for lang in sorted(missing):
+        _add(problems, item, f"some texts have no {lang!r} version (every text needs en and ja)")
+
+
+def _check_placeholders(item: Item, problems: Problems) -> None:
+    declared = {p.name for p in item.params}
+    used: set[str] = set()
+    for text in item.texts():
+        for lang in LANGUAGES:
+            value = getattr(text, lang) or ""
+            used |= set(_PLACEHOLDER.findall(value))
+    for name in sorted(used - declared):
+        if declared or isinstance(item, Question):
+            _add(problems, item, f"{{{name}}} in a text is not a declared parameter")
+    for name in sorted(declared - used):
+        _add(problems, item, f"parameter {name!r} never appears in the prompt, so the learner cannot know its value")
+
+
+def _combinations(item: Item) -> Iterable[dict]:
+    if not item.params:
+        yield {}
+        return
+    spaces = [p.values() for p in item.params]
+    names = [p.name for p in item.params]
+    total = 1
+    for space in spaces:
+        total *= len(space)
+    if total <= MAX_COMBINATIONS:
+        for combo in itertools.product(*spaces):
+            yield dict(zip(names, combo))
+        return
+    rng = random.Random(0)
+    yield dict(zip(names, [s[0] for s in spaces]))
+    yield dict(zip(names, [s[-1] for s in spaces]))
+    for _ in range(SAMPLED_COMBINATIONS):
+        yield dict(zip(names, [rng.choice(s) for s in spaces]))
+
+
+def _check_question(question: Question, problems: Problems) -> None:
+    from quizzer import expr
+
+    spec = question.spec
+    names = tuple(p.name for p in question.params)
+    try:
+        if isinstance(spec, NumericSpec):
+            formulas = [spec.answer] if spec.answer is not None else list(spec.shape or ())
+            parsed = [expr.parse(f, variables=names) for f in formulas]
+            for values in _combinations(question):
+                results = [expr.evaluate(p, exact(values)) for p in parsed]
+                where = f" (with {_describe(values)})" if values else ""
+                if spec.shape is not None:
+                    for dim in results:
+                        if float(dim) != int(float(dim)) or int(float(dim)) < 1:
+                            _add(problems, question, f"shape dimension {_short(dim)} is not a positive whole number{where}")
+                            return
+                elif isinstance(results[0], float) and spec.abs_tol is None and spec.rel_tol is None:
+                    _add(problems, question, f"the answer {results[0]:.6g} is not exact{where}; give a tolerance (abs or rel)")
+                    return
+        elif isinstance(spec, SymbolicSpec):
+            if not spec.variables:
+                _add(problems, question, "a symbolic question must declare its variables")
+                return
+            answer = expr.parse(spec.answer, variables=spec.variables, functions=spec.functions)
+            if not expr.equivalent(answer, answer, spec.variables):
+                _add(problems, question, "the answer cannot be evaluated at any point of its variables")
+    except QuizzerError as exc:
+        _add(problems, question, f"the answer does not evaluate: {exc.message}")
+
+
+def _describe(values: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in values.items())
+
+
+def _short(value) -> str:
+    return f"{float(value):.6g}"
+
+
+def _check_exercise_content(exercise: Exercise, problems: Problems) -> None:
+    if not exercise.hints:
+        _add(problems, exercise, "an exercise needs hints")
+    if len(exercise.misconceptions) < MIN_MISCONCEPTIONS:
+        _add(problems, exercise, f"an exercise needs at least {MIN_MISCONCEPTIONS} misconceptions (has {len(exercise.misconceptions)})")
+    if exercise.type == "blank" and BLANK in exercise.solution:
+        _add(problems, exercise, f"the solution still contains {BLANK}")
+    try:
+        from quizzer.engine.tasks import get_task
+
+        get_task(exercise.task)
+    except QuizzerError as exc:
+        _add(problems, exercise, exc.message)
+
+
+def _check_exercises_run(exercises: Sequence[Exercise], problems: Problems, progress: Callable[[str], None] | None) -> None:
+    from quizzer.engine import grade
+
+    runner = grade.shared_runner()
+    for exercise in exercises:
+        if progress:
+            progress(f"running {exercise.id}")
+        try:
+            from quizzer.engine.tasks import get_task
+
+            get_task(exercise.task)
+        except QuizzerError:
+            continue  # already reported
+        try:
+            _run_exercise(exercise, problems, runner)
+        except QuizzerError as exc:
+            _add(problems, exercise, f"could not be graded: {exc.message}")
+
+
+def _run_exercise(exercise: Exercise, problems: Problems, runner) -> None:
+    from quizzer.engine import grade
+
+    for label, answer in [("solution", exercise.solution)] + [(f"alternative {i + 1}", a) for i, a in enumerate(exercise.alternatives)]:
+        result = grade.grade_response(exercise, answer, runner=runner)
+        if not result.passed:
+            _add(problems, exercise, f"the {label} does not pass: {result.feedback}")
+    template = grade.grade_source(exercise, exercise.template, runner=runner)
+    if template.passed:
+        _add(problems, exercise, "the unfilled template already passes")
+    for number, wrong in enumerate(exercise.misconceptions, start=1):
+        answer = wrong.blank if wrong.blank is not None else wrong.code
+        assert answer is not None
+        result = grade.grade_response(exercise, answer, runner=runner)
+        if result.passed:
+            _add(problems, exercise, f"misconception {number} passes, so its feedback can never be shown")
+        elif _first_sentence(wrong.feedback) not in result.feedback:
+            _add(problems, exercise, f"misconception {number} fails but is not recognised (its outputs equal another answer's?)")
+
+
+def _first_sentence(text: Text) -> str:
+    return (text.en or text.ja or "").strip().split("\n")[0][:40]

@@ -1,0 +1,160 @@
+"""Instructors' tools: validate proves a bank, new writes skeletons, schema and export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quizzer.schema import json_schema
+from quizzer.validate import validate
+from tests.conftest import ROOT, run_cli
+
+GOOD_QUESTION = """  - id: {id}
+    topic: rnn
+    type: numeric
+    source: original
+    prompt: {{en: "{prompt}", ja: "{prompt}"}}
+    explanation: {{en: E, ja: E}}
+"""
+
+CLIP_EXERCISE = """format_version: 1
+exercises:
+  - id: my-clip
+    topic: training
+    type: blank
+    title: {{en: Clip, ja: クリップ}}
+    prompt: {{en: Clip the gradient., ja: 勾配をクリップせよ。}}
+    source: original
+    task: gradient-clipping
+    entry: gradient_clipping
+    template: |
+      import numpy as np
+
+      def gradient_clipping(grad, threshold):
+          norm = np.linalg.norm(grad)
+          rate = threshold / norm
+          if rate < 1:
+              return ____
+          return grad
+    solution: {solution}
+    hints: [{{en: Scale it., ja: 縮めよ。}}]
+    misconceptions:
+      - blank: {wrong}
+        feedback: {{en: That one is wrong., ja: 違う。}}
+      - blank: grad / rate
+        feedback: {{en: Dividing by the rate makes it larger., ja: 割ると大きくなる。}}
+      - blank: threshold
+        feedback: {{en: "That is a number, not a gradient.", ja: それは数値である。}}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builtin_bank_validates_clean():
+    report = validate()
+    assert report.clean, "\n".join(map(str, report.problems))
+    assert report.questions >= 150 and report.exercises >= 20
+
+
+def test_validate_cli_exit_codes(fixture_bank):
+    clean = run_cli("validate", "--no-code", str(ROOT / "questions"))
+    assert clean.returncode == 0, clean.stdout
+    dirty = run_cli("validate", str(fixture_bank))
+    assert dirty.returncode == 1
+    assert "mini.yaml:96: mini-english-only: some texts have no 'ja' version" in dirty.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (GOOD_QUESTION.format(id="q-a", prompt="x") + "    answer: 2 *\n", "the answer does not evaluate"),
+        (GOOD_QUESTION.format(id="q-b", prompt="W = {W}") + "    params: {W: {range: [4, 7]}}\n    shape: [(W - 3)/2 + 1, 1]\n",
+         "shape dimension 1.5 is not a positive whole number (with W = 4)"),
+        (GOOD_QUESTION.format(id="q-c", prompt="x") + "    answer: tanh(1)\n", "is not exact; give a tolerance"),
+        (GOOD_QUESTION.format(id="q-d", prompt="H = {H} and {D}") + "    params: {H: {choices: [2]}}\n    answer: H\n", "{D} in a text is not a declared parameter"),
+        (GOOD_QUESTION.format(id="q-e", prompt="no params") + "    params: {H: {choices: [2]}}\n    answer: H\n", "parameter 'H' never appears in the prompt"),
+        (GOOD_QUESTION.format(id="q-f", prompt="x").replace("{en: E, ja: E}", "{en: E}") + "    answer: 1\n", "no 'ja' version"),
+    ],
+)
+def test_validate_finds_question_problems(tmp_path, body, problem):
+    path = write(tmp_path, "q.yaml", "format_version: 1\nquestions:\n" + body)
+    report = validate([str(path)])
+    messages = [str(p) for p in report.problems]
+    assert any(problem in m for m in messages), messages
+    assert all(m.startswith(f"{path}:3: ") for m in messages)
+
+
+def test_validate_runs_exercises(tmp_path):
+    good = write(tmp_path, "good.yaml", CLIP_EXERCISE.format(solution="grad * rate", wrong="grad"))
+    assert validate([str(good)]).clean
+    bad = write(tmp_path, "bad.yaml", CLIP_EXERCISE.format(solution="grad", wrong="rate * grad"))
+    messages = [str(p) for p in validate([str(bad)]).problems]
+    assert any("the solution does not pass" in m for m in messages), messages
+    assert any("misconception 1 passes" in m for m in messages), messages
+
+
+def test_new_writes_a_skeleton_that_validate_points_at(tmp_path):
+    out = run_cli("new", "question", "--topic", "lstm", "--type", "symbolic", "--bank", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "lstm-new-1" in out.stdout
+    again = run_cli("new", "exercise", "--topic", "lstm", "--type", "function", "--bank", str(tmp_path), "--id", "lstm-mine")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "bank.schema.json").exists()
+    assert (tmp_path / "questions" / "lstm.yaml").read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../bank.schema.json")
+    report = run_cli("validate", str(tmp_path))
+    assert report.returncode == 1
+    assert "questions/lstm.yaml:4: lstm-new-1: still to fill in: prompt, explanation, hints, answer" in report.stdout
+    assert "exercises/lstm.yaml:4: lstm-mine: still to fill in:" in report.stdout
+    duplicate = run_cli("new", "question", "--topic", "lstm", "--bank", str(tmp_path), "--id", "lstm-new-1")
+    assert duplicate.returncode == 2 and "already used" in duplicate.stderr
+
+
+def test_committed_schema_matches_the_declarations():
+    committed = json.loads((ROOT / "schema" / "bank.schema.json").read_text(encoding="utf-8"))
+    assert committed == json_schema(), "run: quizzer schema -o schema/bank.schema.json"
+
+
+def test_every_bank_file_satisfies_the_json_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    files = sorted((ROOT / "questions").glob("*.yaml")) + sorted((ROOT / "exercises").glob("*.yaml"))
+    assert files
+    for path in files:
+        errors = list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        assert not errors, f"{path.name}: {errors[0].message}"
+
+
+def test_schema_rejects_what_the_loader_rejects():
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json_schema())
+    bad = {"format_version": 1, "questions": [{"id": "x", "topic": "rnn", "type": "text", "prompt": "p", "explanation": "e", "source": "original", "accept": {"en": ["a"]}, "colour": "red"}]}
+    assert list(validator.iter_errors(bad))
+
+
+def test_export_markdown_has_answers_and_explanations():
+    out = run_cli("export", "--topic", "cnn-review")
+    assert out.returncode == 0
+    assert "### conv-output-size" in out.stdout and "**Answer:** 3×3" in out.stdout and "**Explanation:**" in out.stdout
+    ja = run_cli("export", "--topic", "cnn-review", "--lang", "ja").stdout
+    assert "**解答:** 3×3" in ja
+
+
+def test_export_json(tmp_path):
+    target = tmp_path / "sheet.json"
+    out = run_cli("export", "--format", "json", "--topic", "lstm", "-o", str(target))
+    assert out.returncode == 0
+    rows = json.loads(target.read_text(encoding="utf-8"))
+    assert rows and all(r["topic"] == "lstm" and r["answer"] for r in rows)
+
+
+def test_export_bad_format_is_a_usage_error():
+    out = run_cli("export", "--format", "pdf")
+    assert out.returncode == 2 and "unknown format 'pdf'" in out.stderr
