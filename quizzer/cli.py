@@ -101,6 +101,8 @@ def show(
     bank: BankOption = None,
 ) -> None:
     """Show one item as a learner sees it."""
+    from rich.markup import escape
+
     from quizzer import render
     from quizzer.serve import serve
     from quizzer.text import resolve_language
@@ -117,7 +119,7 @@ def show(
         from quizzer.checking import checker_for
 
         expected = checker_for(item.type).expected(served, lang=language)
-        console.print(f"[bold green]{render.label('answer', language)}:[/] {expected}")
+        console.print(f"[bold green]{render.label('answer', language)}:[/] {escape(expected)}")
         explanation = served.explanation(language) if item.kind == "question" else item.explanation.get(language)
         if explanation:
             console.print(render.explanation_panel(explanation, language))

@@ -82,7 +82,7 @@ def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
             options.add_column(style="bold cyan", no_wrap=True)
             options.add_column()
             for i, option in enumerate(served.options):
-                options.add_row(f"{letter(i)})", served.render(option.text, lang))
+                options.add_row(f"{letter(i)})", RichText(served.render(option.text, lang)))
             parts += [RichText(""), options]
             how = label("choose_many" if spec.multiple else "choose_one", lang)  # type: ignore[union-attr]
         elif isinstance(spec, SymbolicSpec):

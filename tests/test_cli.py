@@ -198,3 +198,16 @@ def test_stats_json_and_chart(bank_args):
     assert figures["attempts"] == 2
     chart = run_cli("stats").stdout
     assert "Answers in the last 7 days" in chart and "█" in chart
+
+
+def test_brackets_in_bank_text_are_shown_not_read_as_markup(tmp_path):
+    bank = tmp_path / "b.yaml"
+    bank.write_text(
+        "format_version: 1\nquestions:\n  - id: br\n    topic: rnn\n    type: choice\n    source: original\n"
+        "    prompt: 'Which [bold]line[/bold]?'\n    explanation: e\n    answer: a\n    shuffle: false\n"
+        "    options:\n      - {key: a, text: 'W.dot(np.concatenate([left, right]))'}\n      - {key: b, text: 'δᵗ[zᵗ⁻¹]ᵀ'}\n",
+        encoding="utf-8",
+    )
+    out = run_cli("show", "br", "--answer", "--bank", str(bank))
+    assert "W.dot(np.concatenate([left, right]))" in out.stdout
+    assert "δᵗ[zᵗ⁻¹]ᵀ" in out.stdout and "[bold]line[/bold]" in out.stdout
