@@ -9,6 +9,8 @@ so a fast but wrong sandbox cannot look good.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import time
 
@@ -62,6 +64,15 @@ def check(outcomes, cases) -> None:
             assert all(np.allclose(a, b) for a, b in zip(case.outputs, ref))
 
 
+def cpu_seconds() -> float:
+    """CPU used by this process and by every child it has reaped (and theirs)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=200)
@@ -73,6 +84,7 @@ def main() -> None:
     cases = make_cases(args.cases)
     jobs = [(LSTM_CELL, "lstm", cases)] * args.submissions
 
+    cpu_before = cpu_seconds()
     start = time.perf_counter()
     with Runner(Limits()) as runner:
         outcomes = runner.run_many(jobs, workers=args.workers)
@@ -82,10 +94,14 @@ def main() -> None:
         outcomes = runner.run_many(jobs, workers=args.workers)
         warm = time.perf_counter() - start
         check(outcomes, cases)
+    cpu = cpu_seconds() - cpu_before  # the servers are reaped on close, so their CPU counts
     n = args.submissions
-    print(f"batch, {n} LSTM-cell submissions x {args.cases} cases, {args.workers} workers:")
+    print(f"batch, {n} LSTM-cell submissions x {args.cases} cases, {args.workers} workers "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):")
     print(f"  including fork-server start-up: {n / cold:7.1f} submissions/s ({cold:.2f} s)")
     print(f"  servers already running:        {n / warm:7.1f} submissions/s ({warm:.2f} s)")
+    print(f"  CPU, all processes, both batches and start-up: {cpu * 1000 / (2 * n):.1f} ms per submission "
+          f"(parent, servers and children)")
 
     latencies = []
     for _ in range(args.one_off):

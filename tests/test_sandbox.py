@@ -236,6 +236,25 @@ def test_a_forked_copy_returning_does_not_garble_the_result(runner):
     assert np.array_equal(only_case(runner.run(source, "f", ONE)).outputs[0], [1.0, 2.0, 3.0])
 
 
+def test_killing_the_fork_server_costs_only_that_submission(runner, tmp_path):
+    pidfile = tmp_path / "pid"
+    source = f"""
+import os, signal, time
+def f(x):
+    open({str(pidfile)!r}, "w").write(str(os.getpid()))
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(60)
+"""
+    outcome = runner.run(source, "f", ONE)
+    assert outcome.error.kind == "crash" and only_case(outcome).outputs is None
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 2
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+    assert only_case(runner.run("def f(x):\n    return x\n", "f", ONE)).outputs is not None
+
+
 def test_a_2gb_allocation_is_a_memory_error():
     source = "import numpy as np\ndef f(x):\n    big = np.ones(2 * 1024**3 // 8)\n    return x\n"
     err = only_case(run(source, "f", ONE, limits=Limits(memory_bytes=1 << 30))).error

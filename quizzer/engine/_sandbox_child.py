@@ -348,14 +348,33 @@ def _child(req: dict, out_w: int) -> None:
 # The zygote: serves requests, forks children, enforces the wall limit, captures output.
 
 
-def _set_subreaper() -> None:
-    """Orphans of a submission re-parent to the zygote, so none can slip away when killed."""
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+_prctl = None
+
+
+def _load_prctl() -> None:
+    global _prctl
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except Exception:
-        pass
+        _prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        _prctl = None
+
+
+def _set_subreaper() -> None:
+    """Orphans of a submission re-parent to the zygote, so none can slip away when killed."""
+    if _prctl is not None:
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _die_with_parent(zygote: int) -> None:
+    """If the zygote is killed (a submission can do that), its current child goes with it."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != zygote:
+        os._exit(71)
 
 
 def _descendants(root: int) -> list[int]:
@@ -404,15 +423,20 @@ def _serve(req: dict) -> dict:
     keep = int(limits["output_bytes"])
     out_r, out_w = os.pipe()
     start = time.monotonic()
+    zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
+            _die_with_parent(zygote)
             os.close(out_r)
             _child(req, out_w)
         finally:
             os._exit(71)
     os.close(out_w)
-    _write({"id": req["id"], "started": pid})
+    # Where the parent looks for the child if this zygote stops answering (no message: a
+    # message would wake the parent once more per submission).
+    with open(req["pidfile"], "w") as fh:
+        fh.write(str(pid))
     pidfd = os.pidfd_open(pid)
     captured = bytearray()
     total = 0
@@ -489,6 +513,7 @@ def _write(obj: dict) -> None:
 
 
 def main() -> None:
+    _load_prctl()
     _set_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the zygote ends
     import gc

@@ -405,6 +405,8 @@ class _Zygote:
         return obj if isinstance(obj, dict) else None
 
     def request(self, req: dict, wall: float) -> dict:
+        """Send one request, wait for its answer; a zygote that does not answer in time (a
+        submission can SIGSTOP or kill it) is killed, with the child it had started."""
         self._next_id += 1
         req = {**req, "id": self._next_id}
         try:
@@ -412,23 +414,20 @@ class _Zygote:
         except OSError:
             self.kill()
             return {"lost": "the sandbox server had stopped"}
-        started = self._read(time.monotonic() + _GRACE)
-        if not started or started.get("id") != req["id"]:
-            self.kill()
-            return {"lost": "the sandbox server did not start it"}
-        if "started" not in started:  # the zygote failed before forking (e.g. fork refused)
-            return started
         resp = self._read(time.monotonic() + wall + _GRACE)
-        if not resp or resp.get("id") != req["id"]:
-            pid = _int(started.get("started"))
-            self.kill()
-            if pid and pid > 1:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            return {"lost": "the sandbox server stopped answering"}
-        return resp
+        if resp and resp.get("id") == req["id"]:
+            return resp
+        self.kill()
+        try:
+            pid = int(_read_regular(req["pidfile"], 32))
+        except (OSError, ValueError):
+            pid = 0
+        if pid > 1:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the child leads its own process group
+            except OSError:
+                pass
+        return {"lost": "the sandbox server stopped answering"}
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -526,6 +525,7 @@ class Runner:
             req = {
                 "source": source, "preamble": preamble, "entry": entry, "filename": filename,
                 "cases": trees, "arrays": arrays_path, "work": work, "out": out,
+                "pidfile": os.path.join(base, "pid"),
                 "limits": {"wall_seconds": self.limits.wall_seconds,
                            "memory_bytes": self.limits.memory_bytes,
                            "output_bytes": self.limits.output_bytes},
