@@ -41,6 +41,7 @@ _np_dtype = np.dtype
 KINDS = ("syntax", "exception", "timeout", "memory", "crash", "bad-return", "missing-entry", "exit")
 
 _READ_CHUNK = 1 << 16
+MAX_OUTPUTS = 1024  # values one call may return; the parent refuses more
 _MAX_PROCESSES = 64  # live processes a submission may have (RLIMIT_NPROC, and the census below)
 _CENSUS_EVERY = 0.1  # seconds between counts of a running submission's processes
 
@@ -330,6 +331,8 @@ def _child(req: dict, out_w: int) -> None:
             if forked_copy():
                 os._exit(0)
             outputs = normalize_return(value, entry)
+            if len(outputs) > MAX_OUTPUTS:
+                raise BadReturn(f"{entry} returned {len(outputs)} values; at most {MAX_OUTPUTS} are accepted")
             # Raw float64 bytes, one array after another; the shapes go in the report line.
             with open(os.path.join(out_dir, f"case{i}.bin"), "wb") as fh:
                 for arr in outputs:

@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from quizzer.engine._sandbox_child import KINDS, BadReturn, normalize_return
+from quizzer.engine._sandbox_child import KINDS, MAX_OUTPUTS, BadReturn, normalize_return
 from quizzer.errors import QuizzerError
 
 __all__ = [
@@ -68,7 +68,6 @@ __all__ = [
 ]
 
 _CHILD_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_child.py")
-_MAX_OUTPUTS = 256  # return values per case; more is not a plausible answer
 _REPORT_MAX = 4 << 20  # bytes of the child's report read at most
 _START_TIMEOUT = 60.0  # seconds for a zygote to import numpy and say it is ready
 _GRACE = 5.0  # seconds past the wall limit before the zygote itself is presumed stuck
@@ -225,7 +224,7 @@ def _load_outputs(path: str, shapes: Any, budget: int) -> tuple[np.ndarray, ...]
     The format is deliberately dumb (no header to parse, no pickle possible): the report line
     gives the shapes, and the file's size must match them to the byte.
     """
-    if not isinstance(shapes, list) or not 1 <= len(shapes) <= _MAX_OUTPUTS:
+    if not isinstance(shapes, list) or not 1 <= len(shapes) <= MAX_OUTPUTS:
         raise ValueError("bad output count")
     sizes = []
     for shape in shapes:
