@@ -30,6 +30,10 @@ MESSAGES: dict[str, Text] = {
         en="The answer is empty: write the expression that replaces {blank}.",
         ja="解答が空です。{blank} に入る式を書いてください。",
     ),
+    "not-expression": Text(
+        en="This is not a Python expression ({message}): write only the expression that replaces {blank}, e.g. {example}.",
+        ja="Python の式として読めません ({message})。{blank} に入る式だけを書いてください (例: {example})。",
+    ),
     "syntax": Text(
         en="Syntax error on line {line}: {message}.",
         ja="{line} 行目に構文エラーがあります: {message}。",

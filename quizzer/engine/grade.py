@@ -175,7 +175,7 @@ def _defines(source: str, entry: str) -> bool:
                for node in tree.body)
 
 
-def source_for(exercise: Exercise, response: str) -> str:
+def source_for(exercise: Exercise, response: str, *, lang: str = "en") -> str:
     """The source to run for a response: a whole file when it defines the entry function (or the
     exercise is a function exercise), else the expression that replaces the template's blank.
 
@@ -187,12 +187,12 @@ def source_for(exercise: Exercise, response: str) -> str:
 
     expr = response.strip()
     if not expr:
-        raise AnswerError(diagnose.say("empty", "en", blank=BLANK))
+        raise AnswerError(diagnose.say("empty", lang, blank=BLANK))
     try:
         ast.parse(_as_expression(expr), mode="eval")
     except SyntaxError as exc:
-        raise AnswerError(f"this is not a Python expression ({exc.msg}); write the expression that replaces "
-                          f"{BLANK}, e.g. {exercise.solution.splitlines()[0] if exercise.solution else 'x + 1'}") from None
+        example = exercise.alternatives[0] if exercise.alternatives else "x + 1"
+        raise AnswerError(diagnose.say("not-expression", lang, message=exc.msg, blank=BLANK, example=example)) from None
     return exercise.filled(_as_expression(expr))
 
 
@@ -229,7 +229,8 @@ def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: R
 
 def grade_response(exercise: Exercise, response: str, *, lang: str = "en", runner: Runner | None = None) -> Result:
     """Grade what a learner typed: an expression for the blank, or a whole file."""
-    return grade_source(exercise, source_for(exercise, response), lang=lang, runner=runner, response=response)
+    return grade_source(exercise, source_for(exercise, response, lang=lang), lang=lang, runner=runner,
+                        response=response)
 
 
 def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
