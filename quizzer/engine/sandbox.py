@@ -529,11 +529,16 @@ class Runner:
                            "memory_bytes": self.limits.memory_bytes,
                            "output_bytes": self.limits.output_bytes},
             }
-            zygote = self._acquire()
-            try:
-                resp = zygote.request(req, self.limits.wall_seconds)
-            finally:
-                self._release(zygote)
+            for _attempt in range(2):
+                zygote = self._acquire()
+                try:
+                    resp = zygote.request(req, self.limits.wall_seconds)
+                finally:
+                    self._release(zygote)
+                # A server that died while idle never forked this submission: one retry on a
+                # fresh server is safe, since nothing of the submission has run.
+                if not (resp.get("lost") and not os.path.exists(req["pidfile"])):
+                    break
             return _collect(resp, out, len(cases), self.limits)
         finally:
             _remove_tree(base)
