@@ -11,10 +11,13 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 from quizzer import schema
 from quizzer.errors import BankError, UnknownItemError
-from quizzer.model import Exercise, Item, Question
+
+if TYPE_CHECKING:  # the model is imported where items are built, not on the cached `list` path
+    from quizzer.model import Exercise, Item, Question
 
 BUILTIN = "builtin"
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -116,11 +119,11 @@ class Bank:
 
     @property
     def questions(self) -> list[Question]:
-        return [i for i in self.items.values() if isinstance(i, Question)]
+        return [i for i in self.items.values() if i.kind == "question"]  # type: ignore[misc]
 
     @property
     def exercises(self) -> list[Exercise]:
-        return [i for i in self.items.values() if isinstance(i, Exercise)]
+        return [i for i in self.items.values() if i.kind == "exercise"]  # type: ignore[misc]
 
 
 def load_bank(banks: Sequence[str] | None = None, *, cache: bool = True) -> Bank:
@@ -143,6 +146,48 @@ def load_bank(banks: Sequence[str] | None = None, *, cache: bool = True) -> Bank
     if cached is not None:
         _write_cache(cached, bank)
     return bank
+
+
+def index_entry(item: Item, lang: str) -> dict:
+    """What `quizzer list` shows of an item (also its --json form)."""
+    summary = (item.title.get(lang) if item.title else "") or item.prompt.get(lang)
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "topic": item.topic,
+        "type": item.type,
+        "languages": list(item.languages()),
+        "source": item.source,
+        "title": " ".join(summary.split())[:160],
+        "parameterised": bool(item.params),
+        "tags": list(item.tags),
+    }
+
+
+def load_index(banks: Sequence[str] | None, lang: str) -> list[dict]:
+    """The list view of the bank, cached as small JSON beside the full bank (much cheaper to read)."""
+    import json
+
+    files = bank_files(bank_dirs(banks))
+    cached = _cache_path(files)
+    index_path = cached.with_name(cached.stem.replace("bank-", f"index-{lang}-") + ".json") if cached else None
+    if index_path is not None:
+        try:
+            return json.loads(index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    bank = load_bank(banks)
+    rows = [index_entry(item, lang) for item in bank.items.values()]
+    if index_path is not None:
+        import tempfile
+
+        try:
+            with tempfile.NamedTemporaryFile("w", dir=index_path.parent, delete=False, suffix=".tmp", encoding="utf-8") as handle:
+                json.dump(rows, handle, ensure_ascii=False)
+            os.replace(handle.name, index_path)
+        except OSError:
+            pass
+    return rows
 
 
 def _cache_path(files: Sequence[Path]) -> Path | None:
@@ -183,7 +228,7 @@ def _write_cache(path: Path, bank: Bank) -> None:
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("bank-*.pickle"):
+        for old in [*path.parent.glob("bank-*.pickle"), *path.parent.glob("index-*.json")]:
             if old != path and old.stat().st_mtime < _stale_before():
                 old.unlink(missing_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as handle:

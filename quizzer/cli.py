@@ -64,31 +64,22 @@ def list_items(
     bank: BankOption = None,
 ) -> None:
     """List the questions and exercises of the bank."""
+    from quizzer.bank import load_index
     from quizzer.text import resolve_language
 
     language = resolve_language(lang)
-    items = load(bank).select(topics=topic or (), types=type_ or ())
+    rows = [
+        row
+        for row in load_index(bank, language)
+        if (not topic or row["topic"] in topic) and (not type_ or row["type"] in type_)
+    ]
     if json:
-        print_json([_list_entry(item, language) for item in items])
+        print_json(rows)
         return
-    from quizzer import render
+    from quizzer.listing import list_lines
 
-    console.print(render.list_lines(items, language, console.width), end="", soft_wrap=True)
-    console.print(f"[dim]{len(items)} items[/]")
-
-
-def _list_entry(item, lang: str) -> dict:
-    return {
-        "id": item.id,
-        "kind": item.kind,
-        "topic": item.topic,
-        "type": item.type,
-        "languages": list(item.languages()),
-        "source": item.source,
-        "title": (item.title.get(lang) if item.title else "") or " ".join(item.prompt.get(lang).split())[:120],
-        "parameterised": bool(item.params),
-        "tags": list(item.tags),
-    }
+    console.print(list_lines(rows, language, console.width), end="", soft_wrap=True)
+    console.print(f"[dim]{len(rows)} items[/]")
 
 
 @app.command()

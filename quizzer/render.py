@@ -12,63 +12,10 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from quizzer.checking.result import Result
-from quizzer.model import BLANK, Exercise, FlashcardSpec, Item, NumericSpec, Question, SymbolicSpec
+from quizzer.model import BLANK, Exercise, FlashcardSpec, NumericSpec, Question, SymbolicSpec
 from quizzer.serve import Served, letter
 
-LABELS = {
-    "en": {
-        "hint": "Hint",
-        "explanation": "Explanation",
-        "model": "Model answer",
-        "points": "Key points",
-        "answer": "Answer",
-        "variables": "Variables",
-        "functions": "Functions",
-        "shape": "Answer with a shape such as 3x3.",
-        "choose_one": "Choose one option (letter or number).",
-        "choose_many": "Choose every correct option, e.g. a,c.",
-        "blank": "Type the expression that replaces ____.",
-        "flashcard": "Answer in your own words, then compare with the model answer and rate yourself.",
-        "provided": "Provided",
-        "topic": "topic",
-        "answered": "Answered",
-        "correct": "Correct",
-        "accuracy": "Accuracy",
-        "skipped": "Skipped",
-        "total": "Total",
-        "due": "Due",
-        "attempts": "Attempts",
-        "seen": "Items seen",
-    },
-    "ja": {
-        "hint": "ヒント",
-        "explanation": "解説",
-        "model": "模範解答",
-        "points": "要点",
-        "answer": "解答",
-        "variables": "使える変数",
-        "functions": "使える関数",
-        "shape": "3x3 のように形で答えてください。",
-        "choose_one": "選択肢を1つ選んでください(記号または番号)。",
-        "choose_many": "正しい選択肢をすべて選んでください(例: a,c)。",
-        "blank": "____ に入る式を入力してください。",
-        "flashcard": "自分の言葉で答えてから、模範解答と比べて自己評価してください。",
-        "provided": "用意されている関数",
-        "topic": "トピック",
-        "answered": "解答数",
-        "correct": "正解数",
-        "accuracy": "正答率",
-        "skipped": "スキップ",
-        "total": "合計",
-        "due": "復習待ち",
-        "attempts": "解答数",
-        "seen": "学習済み",
-    },
-}
-
-
-def label(key: str, lang: str) -> str:
-    return LABELS.get(lang, LABELS["en"])[key]
+from quizzer.labels import label
 
 
 def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
@@ -223,26 +170,3 @@ def bar(fraction: float, width: int, style: str) -> RichText:
 
 def _percent(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "–"
-
-
-def list_lines(items: Sequence[Item], lang: str, width: int) -> RichText:
-    """The item list as aligned lines (a Rich Table measures every cell and is slow for hundreds of rows)."""
-    header = ("id", "kind", label("topic", lang), "type", "lang")
-    rows = [
-        (item.id, item.kind, item.topic, item.type, ",".join(item.languages()),
-         " ".join(((item.title.get(lang) if item.title else "") or item.prompt.get(lang)).split()))
-        for item in items
-    ]
-    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(5)]
-    rest = max(width - sum(widths) - 2 * 5 - 1, 0)
-    out = RichText()
-    out.append("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "\n", style="bold")
-    styles = ("cyan", "", "", "", "dim")
-    for row in rows:
-        for i in range(5):
-            out.append(row[i].ljust(widths[i]) + "  ", style=styles[i])
-        summary = row[5]
-        if rest > 3:
-            out.append(summary if len(summary) <= rest else summary[: rest - 1] + "…")
-        out.append("\n")
-    return out
