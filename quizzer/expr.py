@@ -283,7 +283,7 @@ def _describe_char(char: str) -> str:
     return f"the character U+{ord(char):04X} is not allowed"
 
 
-def _tokenize(text: str, variables: frozenset[str]) -> list[_Token]:
+def _tokenize(text: str, spellings: Mapping[str, str]) -> list[_Token]:
     tokens: list[_Token] = []
     pos, end = 0, len(text)
     while pos < end:
@@ -309,7 +309,8 @@ def _tokenize(text: str, variables: frozenset[str]) -> list[_Token]:
         name = _NAME.match(text, pos)
         if name:
             word = name.group()
-            if word not in variables and (keyword.iskeyword(word) or keyword.issoftkeyword(word)):
+            python_word = keyword.iskeyword(word) or keyword.issoftkeyword(word)
+            if python_word and word not in spellings and _split_name(word, spellings) is None:
                 if word == "_":
                     raise AnswerError("'_' is not a known name")
                 raise AnswerError(f"'{word}' is a Python keyword; only maths is allowed")
@@ -384,6 +385,7 @@ class _Parser:
         self.pos = 0
         self.variables = variables
         self.constants = constants
+        self.spellings = _spellings(variables, constants)
         self.functions = functions
         self.nodes = 0
 
@@ -451,30 +453,30 @@ class _Parser:
         self.complain_missing_operand(token)
         raise AssertionError("unreachable")
 
+    def leaf(self, spelling: str) -> Expr:
+        name = self.spellings[spelling]
+        return self.count(Var(name) if name in self.variables else Const(name))
+
     def name(self, name: str, depth: int) -> Expr:
         if self.peek().kind == "(":
             if name in self.functions:
                 return self.call(name, depth)
-            if name in self.variables:
-                return self.count(Var(name))
-            if name in self.constants:
-                return self.count(Const(name))
+            if name in self.spellings:
+                return self.leaf(name)
             raise AnswerError(
                 f"unknown function '{name}'; allowed functions: {', '.join(self.functions) or 'none'}"
             )
-        if name in self.variables:
-            return self.count(Var(name))
-        if name in self.constants:
-            return self.count(Const(name))
+        if name in self.spellings:
+            return self.leaf(name)
         if name in self.functions:
             raise AnswerError(f"'{name}' is a function: write {name}(...)")
-        pieces = _split_name(name, self.variables | self.constants)
+        pieces = _split_name(name, self.spellings)
         if pieces is None:
             allowed = ", ".join([*sorted(self.variables), *sorted(self.constants)]) or "none"
             raise AnswerError(f"'{name}' is not a known name; allowed names: {allowed}")
         tree: Expr | None = None
         for piece in pieces:
-            leaf = self.count(Var(piece) if piece in self.variables else Const(piece))
+            leaf = self.leaf(piece)
             tree = leaf if tree is None else self.count(_node(BinOp, "*", tree, leaf))
         return tree
 
@@ -545,7 +547,25 @@ class _Parser:
         raise AnswerError(f"'{token.text}' cannot follow '{before.text}'")
 
 
-def _split_name(word: str, names: frozenset[str]) -> list[str] | None:
+# A Greek letter may stand for a declared variable spelled out in Latin letters (σ for sigma).
+_GREEK = {
+    "α": ("alpha",), "β": ("beta",), "γ": ("gamma",), "δ": ("delta",), "ε": ("eps", "epsilon"),
+    "ϵ": ("eps", "epsilon"), "η": ("eta",), "θ": ("theta",), "λ": ("lambda", "lam"), "μ": ("mu",),
+    "ρ": ("rho",), "σ": ("sigma",), "τ": ("tau",), "φ": ("phi",), "ϕ": ("phi",), "ω": ("omega",),
+}
+
+
+def _spellings(variables: frozenset[str], constants: frozenset[str]) -> dict[str, str]:
+    """Every way of writing a declared name -> the name."""
+    known = {name: name for name in (*variables, *constants)}
+    for letter, spelled in _GREEK.items():
+        match = next((s for s in spelled if s in variables), None)
+        if match and letter not in known:
+            known[letter] = match
+    return known
+
+
+def _split_name(word: str, names: Mapping[str, str] | frozenset[str]) -> list[str] | None:
     """Read ``xy`` as ``x*y`` when the whole word is a run of declared names (longest first)."""
     if not names:
         return None
@@ -590,7 +610,7 @@ def parse(
             )
         allowed = tuple(f for f in FUNCTIONS if f in set(functions))
     constants = frozenset(CONSTANTS) - declared
-    tokens = _tokenize(_normalise(text, max_length), declared)
+    tokens = _tokenize(_normalise(text, max_length), _spellings(declared, constants))
     return _Parser(tokens, declared, constants, allowed).parse()
 
 
@@ -989,9 +1009,10 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
 # --------------------------------------------------------------------------- SymPy
 
 _SYMPY_MAX_EXPONENT = 64  # larger integer powers are left to evaluation at points
-_SYMPY_MAX_TERMS = 2000  # rough size of the expanded form above which SymPy is not asked
+_SYMPY_MAX_TERMS = 200  # rough size of the expanded form above which SymPy is not asked
 _SYMPY_MAX_NODES = 200
 _SIMPLIFY_MAX_NODES = 30  # simplify is slow; only tiny trees get it
+_SIMPLIFY_MAX_TERMS = 24
 
 
 def _constant(node: Expr) -> bool:
@@ -1068,16 +1089,26 @@ def to_sympy(expr: Expr, *, positive: bool = False):
     return build(expr)
 
 
-def _term_estimate(node: Expr) -> int:
-    """A generous bound on the terms of the expanded form, capped just above the budget."""
+# Terms one call becomes once rewritten in exp: sin(u) = (exp(iu) - exp(-iu))/2i, tan a ratio of two.
+_REWRITTEN_TERMS = {"sin": 2, "cos": 2, "sinh": 2, "cosh": 2, "sigmoid": 2, "tan": 4, "tanh": 4}
+
+
+def _term_estimate(node: Expr, rewritten: bool = False) -> int:
+    """A generous bound on the terms of the form SymPy's ``cancel`` builds (numerator and
+    denominator expanded), capped just above the budget. A call counts as one term (its
+    arguments stay inside it), or as its exp-rewritten size when ``rewritten``."""
     cap = _SYMPY_MAX_TERMS + 1
     if isinstance(node, (Num, Var, Const)):
         return 1
     if isinstance(node, Neg):
-        return _term_estimate(node.operand)
+        return _term_estimate(node.operand, rewritten)
     if isinstance(node, Call):
-        return min(cap, sum(_term_estimate(a) for a in node.args))
-    left, right = _term_estimate(node.left), _term_estimate(node.right)
+        if not rewritten:
+            return 1
+        if any(isinstance(n, Call) and n.func in _REWRITTEN_TERMS for a in node.args for n in _walk(a)):
+            return cap  # sin(cos(x)) rewrites into exponentials of exponentials: slow to cancel
+        return _REWRITTEN_TERMS.get(node.func, 1)
+    left, right = _term_estimate(node.left, rewritten), _term_estimate(node.right, rewritten)
     if node.op in ("+", "-"):
         return min(cap, left + right)
     if node.op != "^":
@@ -1097,7 +1128,7 @@ def _term_estimate(node: Expr) -> int:
 
 
 def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str:
-    """"zero", "nonzero" (proved different) or "unknown"."""
+    """"zero", "nonzero" (proved different) or "unknown"; every step is sized beforehand."""
     nodes = sum(1 for _ in _walk(a)) + sum(1 for _ in _walk(b))
     if nodes > _SYMPY_MAX_NODES:
         return "unknown"
@@ -1108,15 +1139,19 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
         difference = to_sympy(a, positive=positive) - to_sympy(b, positive=positive)
         if difference == 0:
             return "zero"
-        if _term_estimate(a) + _term_estimate(b) > _SYMPY_MAX_TERMS:
+        terms = _term_estimate(a) + _term_estimate(b)
+        if terms > _SYMPY_MAX_TERMS:
             return "unknown"
         reduced = sympy.cancel(difference)
         if reduced == 0:
             return "zero"
         if reduced.is_rational_function():
             return "nonzero"  # a non-zero rational function of the variables is not 0 everywhere
-        attempts = [lambda d: sympy.cancel(d.rewrite(sympy.exp))]
-        if nodes <= _SIMPLIFY_MAX_NODES:
+        attempts = []
+        rewritten = _term_estimate(a, rewritten=True) + _term_estimate(b, rewritten=True)
+        if rewritten <= _SYMPY_MAX_TERMS:
+            attempts.append(lambda d: sympy.cancel(d.rewrite(sympy.exp)))
+        if nodes <= _SIMPLIFY_MAX_NODES and rewritten <= _SIMPLIFY_MAX_TERMS:
             attempts.append(sympy.simplify)
         for attempt in attempts:
             if reduced.is_number:

@@ -140,6 +140,14 @@ def test_canonical_form_reads_back_to_the_same_tree():
         assert parse(str(expr), XY) == expr, text
 
 
+def test_names_written_together_greek_letters_and_python_words():
+    lstm = ["i", "a", "f", "c_prev"]
+    assert str(parse("ia + fc_prev", lstm)) == "i*a + f*c_prev"
+    assert str(parse("if", lstm)) == "i*f"  # a Python keyword, but here just i times f
+    assert str(parse("μ + σε", ["mu", "sigma", "eps"])) == "mu + sigma*eps"
+    assert "'σ' is not a known name" in refusal("σ", ["s"])
+
+
 def test_a_declared_function_is_called_never_multiplied():
     assert parse_number("sigmoid(0)") == Fraction(1, 2)  # not sigmoid*0
 
