@@ -117,16 +117,26 @@ def _shorten(text: str, limit: int) -> str:
 
 def _warm_sandbox(workers: int) -> None:
     """Start the sandbox's fork servers in the background: they import numpy while this process loads
-    the bank and computes the reference, which is most of a one-file grade's time."""
+    the bank and computes the reference, which is most of a one-file grade's time.
+
+    Returns once numpy is imported here and the servers are being started: loading the bank at the
+    same time would only slow down that import (both need this process's one interpreter lock),
+    whereas the servers start in their own processes, on the other core."""
+    imported = threading.Event()
 
     def run() -> None:
-        from quizzer.engine.grade import shared_runner, warm_up
+        try:
+            from quizzer.engine.grade import shared_runner, warm_up
 
-        warm_up(shared_runner(), workers=workers).join()
+            thread = warm_up(shared_runner(), workers=workers)
+        finally:
+            imported.set()
+        thread.join()
 
     thread = threading.Thread(target=run, name="quizzer-warm-up", daemon=True)
     thread.start()
     _warming.append(thread)
+    imported.wait(timeout=10)
 
 
 _warming: list[threading.Thread] = []
@@ -302,6 +312,10 @@ def grade(
             print_json(data)
     else:
         render_code_result(result, console, lang=language, title=f"{exercise.id} · {path.name}")
+        if output is not None:
+            from quizzer.engine.grade import Graded, write_results
+
+            write_results(output, [Graded(str(path), result)])
     raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
 
 

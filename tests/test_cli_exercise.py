@@ -118,6 +118,15 @@ def test_grade_json_output(cli, tmp_path):
     assert len(data["cases"]) == 4
 
 
+def test_grade_one_file_into_a_results_file(cli, tmp_path):
+    out = tmp_path / "one.csv"
+    result = cli("grade", "lstm-cell", str(write_lstm(tmp_path / "bad.py", LSTM_WRONG)), "-o", str(out))
+    assert result.exit_code == 1
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and rows[0]["passed"] == "False" and rows[0]["file"].endswith("bad.py")
+
+
 def test_grade_gradescope_output(cli, tmp_path):
     result = cli("grade", "lstm-cell", str(write_lstm(tmp_path / "ok.py", LSTM_OK)), "--format", "gradescope")
     assert result.exit_code == 0
