@@ -333,11 +333,13 @@ def test_the_submission_cannot_import_quizzer(runner):
     assert err.kind == "exception" and err.exc_type == "ModuleNotFoundError"
 
 
-def test_the_submission_runs_in_a_fresh_directory_without_stdin(runner):
-    source = "import os, sys\ndef f(x):\n    assert os.listdir('.') == [], os.listdir('.')\n    return x\n"
-    outcome = runner.run(source, "f", ONE)
-    assert only_case(outcome).error is None, only_case(outcome).error
-    assert os.getcwd() != "/"  # the parent's cwd was left alone
+def test_the_submission_runs_in_an_empty_directory_of_its_own(runner):
+    source = "import os\ndef f(x):\n    assert os.listdir('.') == [], os.listdir('.')\n    open('scratch.txt', 'w').write('x')\n    return x\n"
+    before = os.listdir(".")
+    for _ in range(2):  # the second run would see the first one's file if the directory were reused
+        outcome = runner.run(source, "f", ONE)
+        assert only_case(outcome).error is None, only_case(outcome).error
+    assert os.listdir(".") == before
 
 
 def test_unpassable_case_values_are_refused_up_front(runner):
