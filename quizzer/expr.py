@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import numbers
 import random
 import re
 import unicodedata
@@ -236,6 +237,7 @@ _LOOKALIKES = str.maketrans(
     }
 )
 _MAX_DECIMAL_EXPONENT = 1000  # 1e1000 still fits comfortably under MAX_BITS
+_MAX_DIGITS = 1000  # same reason; also far below Python's 4 300-digit int(str) limit
 _NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:([eE])([+-]?[0-9]+))?")
 _NAME = re.compile(r"[^\W\d]\w*")
 _OPERATORS = ("**", "//", "+", "-", "*", "/", "%", "^")
@@ -344,6 +346,8 @@ def _number_span(text: str, pos: int) -> str:
 
 def _read_number(match: re.Match[str]) -> Fraction:
     mantissa = match.group()[: match.start(1) - match.start()] if match.group(1) else match.group()
+    if len(mantissa) > _MAX_DIGITS:
+        raise AnswerError(f"a number has too many digits ({len(mantissa)}; the limit is {_MAX_DIGITS})")
     value = Fraction(mantissa)
     if match.group(1):
         exponent = int(match.group(2))
@@ -889,10 +893,10 @@ def _eval(node: Expr, env: Mapping[str, Number], strict: bool) -> Number:
 def _as_value(name: str, value) -> Number:
     if isinstance(value, Fraction):
         return value
-    if isinstance(value, int):
+    if isinstance(value, numbers.Rational):  # int, bool, numpy integers
         return Fraction(value)
-    if isinstance(value, float):
-        return value
+    if isinstance(value, numbers.Real):  # float, numpy floats
+        return float(value)
     raise TypeError(f"the value of '{name}' must be int, float or Fraction, not {type(value).__name__}")
 
 
