@@ -26,7 +26,9 @@ Residual risks (not handled): the child runs as the same user as quizzer, so it 
 file that user can read (the bank with its reference solutions included), and signal, stop or
 ptrace quizzer's own processes; stopping or killing the zygote only costs that submission (kind
 "crash", and the next one gets a fresh zygote), but nothing stops it from signalling quizzer
-itself. Descendants are only hunted while the zygote lives. Disk use is bounded per file
+itself. Descendants are only hunted while the zygote lives: if a submission kills the zygote,
+its main process dies with it (PR_SET_PDEATHSIG) and spinning forks hit RLIMIT_CPU, but a
+sleeping fork could outlive the run. Disk use is bounded per file
 (RLIMIT_FSIZE), not in total. Running graders under a dedicated user, in a container or a
 cgroup, is the real fix.
 """
@@ -416,17 +418,26 @@ class _Zygote:
         resp = self._read(time.monotonic() + wall + _GRACE)
         if resp and resp.get("id") == req["id"]:
             return resp
+        child = self._current_child(req["pidfile"])
         self.kill()
-        try:
-            pid = int(_read_regular(req["pidfile"], 32))
-        except (OSError, ValueError):
-            pid = 0
-        if pid > 1:
+        if child:
             try:
-                os.killpg(pid, signal.SIGKILL)  # the child leads its own process group
+                os.killpg(child, signal.SIGKILL)  # the child leads its own process group
             except OSError:
                 pass
         return {"lost": "the sandbox server stopped answering"}
+
+    def _current_child(self, pidfile: str) -> int | None:
+        """The pid the zygote wrote, if it really is a child of this zygote leading its own
+        group (the submission can rewrite the file; it must not be able to aim our SIGKILL)."""
+        try:
+            pid = int(_read_regular(pidfile, 32))
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            return None
+        ppid, pgrp = int(fields[1]), int(fields[2])
+        return pid if pid > 1 and ppid == self.proc.pid and pgrp == pid else None
 
     def close(self) -> None:
         if self.proc.poll() is None:
