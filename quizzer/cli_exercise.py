@@ -129,6 +129,8 @@ def _warm_sandbox(workers: int) -> None:
             from quizzer.engine.grade import shared_runner, warm_up
 
             thread = warm_up(shared_runner(), workers=workers)
+        except Exception:  # noqa: BLE001 - the grading that follows meets the same error and reports it
+            return
         finally:
             imported.set()
         thread.join()
