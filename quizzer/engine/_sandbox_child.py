@@ -330,9 +330,9 @@ def _child(req: dict, out_w: int) -> None:
             value = fn(**kwargs)
             if forked_copy():
                 os._exit(0)
+            if isinstance(value, (tuple, list)) and len(value) > MAX_OUTPUTS:
+                raise BadReturn(f"{entry} returned {len(value)} values; at most {MAX_OUTPUTS} are accepted")
             outputs = normalize_return(value, entry)
-            if len(outputs) > MAX_OUTPUTS:
-                raise BadReturn(f"{entry} returned {len(outputs)} values; at most {MAX_OUTPUTS} are accepted")
             # Raw float64 bytes, one array after another; the shapes go in the report line.
             with open(os.path.join(out_dir, f"case{i}.bin"), "wb") as fh:
                 for arr in outputs:

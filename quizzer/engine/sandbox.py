@@ -158,7 +158,7 @@ def _encode(value: Any, arrays: list[bytes]) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
-# Results in: every field validated, every array header checked before the array is read.
+# Results in: every field validated, every file checked against the shapes it must match.
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -285,7 +285,9 @@ def _process_error(resp: dict, limits: Limits, internal: str | None) -> Submissi
                            None, None, None)
 
 
-def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits) -> RunOutcome:
+def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits, waited: float) -> RunOutcome:
+    """The outcome of one run from the zygote's answer and what the child left in ``out_dir``;
+    ``waited`` is the parent's own measure of the run, for when the zygote gave none."""
     module: dict | None = None
     case_lines: dict[int, dict] = {}
     done = False
@@ -343,7 +345,7 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits) -> RunOutco
         cases=tuple(cases),
         error=error,
         output=resp.get("output") if isinstance(resp.get("output"), str) else "",
-        elapsed=float(elapsed) if isinstance(elapsed, (int, float)) else 0.0,
+        elapsed=float(elapsed) if isinstance(elapsed, (int, float)) else waited,
         defined_names=names,
     )
 
@@ -540,6 +542,7 @@ class Runner:
                            "memory_bytes": self.limits.memory_bytes,
                            "output_bytes": self.limits.output_bytes},
             }
+            started = time.monotonic()
             for _attempt in range(2):
                 zygote = self._acquire()
                 try:
@@ -550,7 +553,7 @@ class Runner:
                 # fresh server is safe, since nothing of the submission has run.
                 if not (resp.get("lost") and not os.path.exists(req["pidfile"])):
                     break
-            return _collect(resp, out, len(cases), self.limits)
+            return _collect(resp, out, len(cases), self.limits, time.monotonic() - started)
         finally:
             _remove_tree(base)
 
