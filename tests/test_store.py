@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import shutil
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -94,17 +95,43 @@ def test_quizzer_home_pointing_at_a_file_is_refused(tmp_path, monkeypatch):
     assert afile.read_text() == "hello"
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root writes to read-only directories")
-def test_read_only_quizzer_home_is_refused(tmp_path, monkeypatch):
+_READ_ONLY_PROBE = """
+import sys
+from pathlib import Path
+from quizzer.errors import StoreError
+from quizzer.store import Store
+home = Path(sys.argv[1])
+for attempt in (lambda: Store.open(), lambda: Store.open(home / "progress.sqlite3")):
+    try:
+        attempt()
+    except StoreError as exc:
+        assert "\\n" not in str(exc)
+        print(exc)
+    else:
+        print("OPENED")
+"""
+
+
+def test_read_only_quizzer_home_is_refused(tmp_path):
+    """Run as the user would meet it; as root (CI), drop the capability that ignores file modes."""
     home = tmp_path / "ro"
     home.mkdir()
     home.chmod(0o500)
+    prefix: list[str] = []
+    if IS_ROOT:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to test read-only directories as root"
+        prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
     try:
-        monkeypatch.setenv("QUIZZER_HOME", str(home))
-        with pytest.raises(StoreError, match="not writable"):
-            Store.open()
-        with pytest.raises(StoreError):  # an explicit path bypasses data_dir(); still one line
-            Store.open(home / "progress.sqlite3")
+        out = subprocess.run(
+            [*prefix, sys.executable, "-c", _READ_ONLY_PROBE, str(home)],
+            env={**os.environ, "QUIZZER_HOME": str(home), "PYTHONPATH": str(REPO)},
+            capture_output=True, text=True, timeout=60,
+        )
+        lines = out.stdout.splitlines()
+        assert out.returncode == 0, out.stderr
+        assert "not writable" in lines[0]
+        assert len(lines) == 2 and "OPENED" not in lines[1]
     finally:
         home.chmod(0o700)
 
