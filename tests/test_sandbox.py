@@ -177,6 +177,17 @@ def test_infinite_loop_times_out_and_the_runner_still_works(runner):
     assert only_case(runner.run("def f(x):\n    return x\n", "f", ONE)).outputs is not None
 
 
+def test_output_printed_before_a_timeout_is_kept(runner):
+    source = "def f(x):\n    print('step 1 done', flush=True)\n    while True:\n        pass\n"
+    outcome = runner.run(source, "f", ONE)
+    assert outcome.error.kind == "timeout" and "step 1 done" in outcome.output
+
+
+def test_a_segfault_is_a_crash_naming_the_signal(runner):
+    outcome = runner.run("import ctypes\ndef f(x):\n    return ctypes.string_at(0)\n", "f", ONE)
+    assert outcome.error.kind == "crash" and "SIGSEGV" in outcome.error.message
+
+
 def test_cases_finished_before_a_timeout_keep_their_results(runner):
     source = "def f(x):\n    while x[0] == 1:\n        pass\n    return x\n"
     outcome = runner.run(source, "f", [{"x": np.zeros(1)}, {"x": np.ones(1)}, {"x": np.zeros(1)}])
