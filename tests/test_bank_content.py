@@ -1,0 +1,99 @@
+"""The built-in bank covers the course: every confirmation test and exercise challenge, once, as the issues name them."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizzer.bank import load_bank
+from quizzer.checking import check
+from quizzer.serve import serve
+
+CONFIRMATION_TESTS = {
+    "conv-output-size": "cnn-review",
+    "rnn-third-weight": "rnn",
+    "chain-rule-dzdx": "bptt",
+    "rnn-y1-formula": "rnn",
+    "sigmoid-derivative-max": "training",
+    "lstm-which-gate": "lstm",
+    "lstm-cec-problems": "lstm",
+    "lstm-vs-gru": "gru",
+    "seq2seq-which-description": "seq2seq",
+    "seq2seq-hred-vhred": "hred-vhred",
+    "vae-latent-blank": "autoencoder-vae",
+    "rnn-word2vec-seq2seq-attention": "attention",
+}
+EXERCISE_CHALLENGES = ("gradient-clipping", "lstm-cell", "gru-cell", "bidirectional-concat", "bptt-delta", "recursive-tree", "seq2seq-encode")
+FUNCTION_EXERCISES = ("rnn-step-forward", "lstm-forward", "gru-forward", "rnn-bptt", "attention-context", "tanh-derivative", "softmax")
+TOPICS = ("rnn", "bptt", "lstm", "gru", "bidirectional", "seq2seq", "hred-vhred", "autoencoder-vae", "word2vec", "attention", "training", "applications", "cnn-review")
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank(["builtin"])
+
+
+def test_each_course_item_is_in_the_bank_exactly_once(bank):
+    sources = [item.source for item in bank.items.values() if item.source != "original"]
+    assert len(sources) == len(set(sources)), "a course item appears twice"
+    for item_id, topic in CONFIRMATION_TESTS.items():
+        item = bank.get(item_id)
+        assert item.source == f"confirmation-test:{item_id}" and item.topic == topic
+    for item_id in EXERCISE_CHALLENGES:
+        item = bank.get(item_id)
+        assert item.kind == "exercise" and item.type == "blank" and item.source == f"exercise-challenge:{item_id}"
+    assert len(sources) == len(CONFIRMATION_TESTS) + len(EXERCISE_CHALLENGES)
+
+
+def test_whole_function_exercises_exist(bank):
+    for item_id in FUNCTION_EXERCISES:
+        assert bank.get(item_id).type == "function"
+
+
+def test_every_topic_is_covered_with_mixed_types(bank):
+    for topic in TOPICS:
+        questions = bank.select(topics=[topic], kinds=["question"])
+        assert len(questions) >= 8, topic
+        assert len({q.type for q in questions}) >= 3, topic
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer", "passed"),
+    [
+        ("conv-output-size", "3x3", True),
+        ("conv-output-size", "3", True),
+        ("conv-output-size", "2x2", False),
+        ("chain-rule-dzdx", "2x+2y", True),
+        ("chain-rule-dzdx", "2t", None),
+        ("chain-rule-dzdx", "x+y", False),
+        ("lstm-which-gate", "忘却ゲート", True),
+        ("lstm-which-gate", "forget gate", True),
+        ("lstm-which-gate", "input gate", False),
+        ("vae-latent-blank", "確率分布", True),
+        ("vae-latent-blank", "probability distribution", True),
+        ("rnn-y1-formula", "sigmoid(w_out*sigmoid(w_in*x1 + w*z0 + b) + c)", True),
+        ("rnn-y1-formula", "sigmoid(w_out*(w_in*x1 + w*z0 + b) + c)", False),
+    ],
+)
+def test_course_answers(bank, item_id, answer, passed):
+    from quizzer.errors import AnswerError
+
+    served = serve(bank.get(item_id), seed=1)
+    if passed is None:
+        with pytest.raises(AnswerError):
+            check(served, answer, lang="en")
+        return
+    assert check(served, answer, lang="en").passed is passed
+
+
+def test_conv_output_size_keeps_the_course_values(bank):
+    item = bank.get("conv-output-size")
+    assert not item.params
+    prompt = item.prompt.get("en")
+    for fact in ("5", "3", "2", "1"):
+        assert fact in prompt
+
+
+def test_sigmoid_derivative_max_is_the_quarter(bank):
+    item = bank.get("sigmoid-derivative-max")
+    right = [o.text.get("en") for o in item.spec.options if o.key in item.spec.answer]
+    assert right == ["0.25"]
