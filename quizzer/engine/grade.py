@@ -89,7 +89,9 @@ class Prepared:
                 for m in self.exercise.misconceptions:
                     source = m.code if m.code is not None else self.exercise.filled(_as_expression(m.blank or ""))
                     jobs.append((source, self.exercise.entry, self.args, self.exercise.provided))
-                outcomes = runner.run_many(jobs, workers=2) if jobs else []
+                # one after the other, on the fork server the caller just used: running them side by side
+                # would start another server (a numpy import) while the batch's workers hold theirs
+                outcomes = runner.run_many(jobs, workers=1) if jobs else []
                 self._misconceptions = list(zip(self.exercise.misconceptions, outcomes))
             return self._misconceptions
 
