@@ -64,7 +64,9 @@ class PracticeUI:
         self._read = read or self._terminal_read
 
     def run(self) -> None:
+        """Serve every item; quit, end of input and Ctrl-C all end with the summary (Ctrl-C then re-raised)."""
         total = len(self.session.items)
+        interrupted = False
         try:
             for number, served in enumerate(self.session, start=1):
                 self.console.print()
@@ -73,9 +75,13 @@ class PracticeUI:
                 self.ask(served)
         except _Quit:
             pass
+        except KeyboardInterrupt:
+            interrupted = True
         finally:
             self.session.finish()
         self.print_summary()
+        if interrupted:
+            raise KeyboardInterrupt
 
     def _terminal_read(self, prompt: str) -> str:
         if sys.stdin.isatty():

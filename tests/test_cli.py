@@ -211,3 +211,29 @@ def test_brackets_in_bank_text_are_shown_not_read_as_markup(tmp_path):
     out = run_cli("show", "br", "--answer", "--bank", str(bank))
     assert "W.dot(np.concatenate([left, right]))" in out.stdout
     assert "δᵗ[zᵗ⁻¹]ᵀ" in out.stdout and "[bold]line[/bold]" in out.stdout
+
+
+def test_ctrl_c_ends_the_session_with_its_summary(bank_args, _isolated_home):
+    env = {**os.environ, "QUIZZER_HOME": str(_isolated_home), "COLUMNS": "100"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quizzer", "practice", "--type", "numeric", "--seed", "3", "-n", "4", *bank_args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("0.25\n")
+    proc.stdin.flush()
+    path = _isolated_home / "progress.sqlite3"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if sqlite3.connect(path).execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Session over: " in out and "Traceback" not in err
+    assert "everything answered so far is saved" in err
+    assert json.loads(run_cli("stats", "--json").stdout)["attempts"] == 1
