@@ -217,8 +217,11 @@ def _child(req: dict, out_w: int) -> None:
         signal.signal(sig, signal.SIG_DFL)
 
     sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
-    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    # Line-buffered, as in a terminal: what was printed before a timeout's SIGKILL is not lost.
+    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
+                                       closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
+                                       closefd=False)
     stdout, stderr = sys.stdout, sys.stderr
     sys.meta_path.insert(0, _RefuseQuizzer())
     # A checkout of quizzer on the path goes; a site-packages that also holds numpy must stay
