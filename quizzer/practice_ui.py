@@ -103,6 +103,14 @@ class PracticeUI:
             raise _Quit
         return line
 
+    def show_hint(self, hints: list[str], shown: int) -> int:
+        """Print the next hint (or say there is none); returns how many hints have been shown."""
+        if shown < len(hints):
+            self.console.print(render.hint_line(hints[shown], shown + 1, len(hints), self.lang))
+            return shown + 1
+        self.console.print(f"[yellow]{self.t['no_hint']}[/]")
+        return shown
+
     def ask(self, served: Served) -> None:
         item = served.item
         hints = served.hints(self.lang)
@@ -114,11 +122,7 @@ class PracticeUI:
             response = self.read(self.t["prompt"])
             word = response.strip().lower()
             if word in HINT_WORDS:
-                if shown < len(hints):
-                    shown += 1
-                    self.console.print(render.hint_line(hints[shown - 1], shown, len(hints), self.lang))
-                else:
-                    self.console.print(f"[yellow]{self.t['no_hint']}[/]")
+                shown = self.show_hint(hints, shown)
                 continue
             if word in SKIP_WORDS:
                 self.session.skip(item)
@@ -138,11 +142,7 @@ class PracticeUI:
         while True:
             response = self.read(self.t["own"])
             if response.strip().lower() in HINT_WORDS:
-                if shown < len(hints):
-                    shown += 1
-                    self.console.print(render.hint_line(hints[shown - 1], shown, len(hints), self.lang))
-                else:
-                    self.console.print(f"[yellow]{self.t['no_hint']}[/]")
+                shown = self.show_hint(hints, shown)
                 continue
             if response.strip().lower() in SKIP_WORDS:
                 self.session.skip(served.item)

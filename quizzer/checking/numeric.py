@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from quizzer import expr
-from quizzer.checking.result import Result
+from quizzer.checking.result import Result, judged
 from quizzer.errors import AnswerError
 from quizzer.model import NumericSpec
 from quizzer.serve import Served, format_value
@@ -65,7 +65,6 @@ def read_number(response: str, lang: str) -> Fraction | float:
 class NumericChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
         spec = _spec(served)
-        ja = lang == "ja"
         if spec.shape is not None:
             want = expected_shape(served)
             got = expr.parse_shape(response)
@@ -88,19 +87,9 @@ class NumericChecker:
         unit = served.render(spec.unit, lang) if spec.unit else ""
         if unit:
             expected = f"{expected} {unit}"
-        if passed:
-            feedback = "正解です。" if ja else "Correct."
-        else:
-            feedback = f"不正解です(あなたの答え: {shown})。正解は {expected} です。" if ja else f"Not quite: you answered {shown}; the answer is {expected}."
-        return Result(
-            item_id=served.item.id,
-            passed=passed,
-            score=1.0 if passed else 0.0,
-            feedback=feedback,
-            expected=expected,
-            response=response.strip(),
-            details={"values": {k: format_value(v) for k, v in served.values.items()}} if served.values else {},
-        )
+        values = {k: format_value(v) for k, v in served.values.items()}
+        return judged(served.item.id, passed, lang=lang, expected=expected, response=response, given=shown,
+                      details={"values": values} if values else None)
 
     def expected(self, served: Served, *, lang: str) -> str:
         spec = _spec(served)

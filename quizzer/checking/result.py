@@ -61,3 +61,36 @@ class Result:
             "cases": [case.to_dict() for case in self.cases],
             "details": self.details,
         }
+
+
+def judged(
+    item_id: str,
+    passed: bool,
+    *,
+    lang: str,
+    expected: str,
+    response: str,
+    given: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Result:
+    """A right-or-wrong verdict (score 1 or 0) with its feedback sentence in the learner's language.
+
+    ``given`` is how quizzer read the response (a parsed number or formula), shown back on a miss.
+    """
+    if passed:
+        feedback = "正解です。" if lang == "ja" else "Correct."
+    elif lang == "ja":
+        yours = f"(あなたの答え: {given})" if given is not None else ""
+        feedback = f"不正解です{yours}。正解は「{expected}」です。"
+    else:
+        yours = f": you answered {given}" if given is not None else ""
+        feedback = f"Not quite{yours}. The answer is {expected}."
+    return Result(
+        item_id=item_id,
+        passed=passed,
+        score=1.0 if passed else 0.0,
+        feedback=feedback,
+        expected=expected,
+        response=response.strip(),
+        details=details or {},
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizzer import expr
-from quizzer.checking.result import Result
+from quizzer.checking.result import Result, judged
 from quizzer.model import SymbolicSpec
 from quizzer.serve import Served
 
@@ -20,22 +20,8 @@ class SymbolicChecker:
         given = expr.parse(response, variables=spec.variables, functions=spec.functions)
         wanted = expr.parse(spec.answer, variables=spec.variables, functions=spec.functions)
         passed = expr.equivalent(given, wanted, spec.variables)
-        expected = str(wanted)
-        if passed:
-            feedback = "正解です。" if lang == "ja" else "Correct."
-        elif lang == "ja":
-            feedback = f"不正解です(あなたの式: {given})。正解は {expected} です。"
-        else:
-            feedback = f"Not equivalent: you gave {given}; the answer is {expected}."
-        return Result(
-            item_id=served.item.id,
-            passed=passed,
-            score=1.0 if passed else 0.0,
-            feedback=feedback,
-            expected=expected,
-            response=response.strip(),
-            details={"parsed": str(given)},
-        )
+        return judged(served.item.id, passed, lang=lang, expected=str(wanted), response=response, given=str(given),
+                      details={"parsed": str(given)})
 
     def expected(self, served: Served, *, lang: str) -> str:
         spec = _spec(served)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from quizzer.checking.result import Result
+from quizzer.checking.result import Result, judged
 from quizzer.errors import AnswerError
 from quizzer.model import TextSpec
 from quizzer.serve import Served
@@ -36,20 +36,7 @@ class TextChecker:
         given = normalise(response)
         accepted = {normalise(a) for a in spec.all_answers()}
         passed = given in accepted
-        expected = self.expected(served, lang=lang)
-        feedback = (
-            ("正解です。" if lang == "ja" else "Correct.")
-            if passed
-            else (f"不正解です。正解は「{expected}」です。" if lang == "ja" else f"Not quite. The answer is: {expected}.")
-        )
-        return Result(
-            item_id=served.item.id,
-            passed=passed,
-            score=1.0 if passed else 0.0,
-            feedback=feedback,
-            expected=expected,
-            response=response.strip(),
-        )
+        return judged(served.item.id, passed, lang=lang, expected=self.expected(served, lang=lang), response=response)
 
     def expected(self, served: Served, *, lang: str) -> str:
         spec = served.item.spec
