@@ -17,11 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console, Group
 from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text as RichText
 
 from quizzer.cli_common import (
     EXIT_OK,
@@ -39,6 +35,8 @@ from quizzer.cli_common import (
 from quizzer.errors import QuizzerError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from quizzer.checking.result import Result
     from quizzer.model import Exercise
 
@@ -81,6 +79,11 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 def render_code_result(result: "Result", console: Console, *, lang: str = "en", title: str | None = None) -> None:
     """Print a code-grading result: verdict and score, the feedback paragraph, failing cases, output."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text as RichText
+
     ok = result.passed
     mark = "[bold green]✓[/]" if ok else "[bold red]✗[/]"
     verdict = _t("passed" if ok else "failed", lang)
@@ -323,6 +326,7 @@ def grade(
 
 def _grade_dir(exercise: "Exercise", folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str) -> bool:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
 
     from quizzer.engine.grade import grade_many, result_rows, shared_runner, write_results
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from quizzer.checking.result import CaseResult, Result
 from quizzer.engine import diagnose
-from quizzer.engine.compare import Mismatch, compare, same
+from quizzer.engine.compare import compare, same
 from quizzer.engine.sandbox import Limits, RunOutcome, Runner, SubmissionError
 from quizzer.engine.tasks import Case, Task, get_task
 from quizzer.errors import AnswerError, QuizzerError
