@@ -129,6 +129,16 @@ def test_an_expression_fills_the_blank_and_a_file_defining_the_entry_is_taken_wh
     assert source_for(CLIP, whole) == whole
 
 
+def test_a_file_holding_only_the_expression_fills_the_blank(tmp_path, runner):
+    from quizzer.engine.grade import grade_file
+
+    path = tmp_path / "answer.py"
+    path.write_text("grad * rate\n")
+    assert grade_file(CLIP, path, runner=runner).passed
+    path.write_text("x = (\n")
+    assert grade_file(CLIP, path, runner=runner).details["diagnosis"] == "syntax"
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "grad *", "return grad"])
 def test_an_unreadable_expression_is_an_answer_error(bad):
     with pytest.raises(AnswerError):

@@ -239,6 +239,11 @@ def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
                runner: Runner | None = None) -> Result:
     """Grade a file; QuizzerError (exit 2) when it cannot be read."""
     source = read_submission(path)
+    if exercise.type == "blank" and not _defines(source, exercise.entry):
+        try:  # a file holding only the expression for the blank
+            source = source_for(exercise, source, lang=lang)
+        except AnswerError:
+            pass  # not an expression either: run it as it is, and report what the sandbox finds
     return grade_source(exercise, source, lang=lang, runner=runner, filename=Path(path).name or "submission.py")
 
 
