@@ -174,7 +174,7 @@ def test_a_failing_verdict_names_the_case_shapes_and_errors(runner):
     result = grade_source(LSTM, lstm_file("c * 1.01, h"), runner=runner)
     assert not result.passed
     fb = result.feedback
-    assert 'In case "seed 1" (inputs x (3, 4), prev_h (3, 5)' in fb
+    assert 'In case "seed 1" (inputs x (3, 6), prev_h (3, 5)' in fb
     assert "largest absolute error" in fb and "largest relative error" in fb and "first at index [0, 0]" in fb
     failing = result.cases[0].details
     assert failing["expected_shapes"] == [[3, 5], [3, 5]] and failing["received_shapes"] == [[3, 5], [3, 5]]

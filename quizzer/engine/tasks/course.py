@@ -39,11 +39,12 @@ def _shapes(args: dict) -> dict[str, tuple[int, ...]]:
 
 
 def _dims(seed: int, square: bool = False) -> tuple[int, int, int, int]:
-    """(N, T, D, H): all different; with ``square`` D == H (the missing-transpose trap)."""
+    """(N, T, D, H) = (2 or 3, 3 or 4, 6, 5): all four different, so no axis can stand in for another;
+    with ``square`` D == H (the missing-transpose trap)."""
     N = 2 + seed % 2
     T = 3 + seed % 2
     H = 5
-    D = H if square else 4 if N != 4 else 6
+    D = H if square else 6
     return N, T, D, H
 
 
