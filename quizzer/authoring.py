@@ -75,7 +75,7 @@ def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | Non
     root = Path(bank or _default_bank()).expanduser()
     folder = root / ("questions" if kind == "question" else "exercises")
     path = folder / f"{topic}.yaml"
-    existing_ids = _ids_in(root)
+    existing_ids = _ids_in(root) | _builtin_ids()
     if item_id is None:
         n = 1
         while f"{topic}-new-{n}" in existing_ids:
@@ -84,7 +84,7 @@ def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | Non
     elif not KEBAB.match(item_id):
         raise QuizzerError(f"id {item_id!r} must be kebab-case")
     if item_id in existing_ids:
-        raise QuizzerError(f"id {item_id!r} is already used in {root}")
+        raise QuizzerError(f"id {item_id!r} is already used in {root} or the built-in bank")
     list_key = "questions" if kind == "question" else "exercises"
     skeleton = _skeleton(kind, item_id, topic, item_type)
     if path.exists():
@@ -120,6 +120,13 @@ def write_schema(path: Path, *, overwrite: bool = True) -> bool:
 def _default_bank() -> str:
     env = [p for p in os.environ.get("QUIZZER_BANK", "").split(os.pathsep) if p.strip() and p != "builtin"]
     return env[0] if env else "."
+
+
+def _builtin_ids() -> set[str]:
+    """Ids of the built-in bank: a new item must not shadow one when both banks are used together."""
+    from quizzer.bank import Problems, bank_files, builtin_dirs, read_files
+
+    return set(read_files(bank_files(builtin_dirs()), Problems()))
 
 
 def _ids_in(root: Path) -> set[str]:

@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
 def validate(
     paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Bank folders or files (default: the bank in use).", show_default=False)] = None,
     no_code: Annotated[bool, typer.Option("--no-code", help="Skip running the exercises (schema and answers only).")] = False,
+    bank: BankOption = None,
 ) -> None:
     """Prove a bank: schema, unique ids, answers that evaluate, solutions that pass, misconceptions that fail.
 
@@ -28,7 +29,7 @@ def validate(
     from quizzer.validate import validate as run_validation
 
     with err_console.status("validating…", spinner="dots") as status:
-        report = run_validation(paths, check_code=not no_code, progress=lambda what: status.update(f"validating {what}…"))
+        report = run_validation([*(paths or []), *(bank or [])] or None, check_code=not no_code, progress=lambda what: status.update(f"validating {what}…"))
     for problem in report.problems:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     summary = f"{len(report.files)} files, {report.questions} questions, {report.exercises} exercises: "

@@ -142,7 +142,7 @@ class Question:
 
     def texts(self) -> tuple[Text, ...]:
         """Every learner-facing text, for language completeness checks."""
-        out = [self.prompt, self.explanation, *self.hints]
+        out = [self.title, self.prompt, self.explanation, *self.hints]
         spec = self.spec
         if isinstance(spec, ChoiceSpec):
             out += [o.text for o in spec.options]
@@ -154,6 +154,12 @@ class Question:
 
     def languages(self) -> tuple[str, ...]:
         return _complete_languages(self.texts())
+
+    def prose(self) -> tuple[Text, ...]:
+        """The texts that are sentences (options and units may be language-neutral numbers or code)."""
+        spec = self.spec
+        extra = [spec.answer, *spec.key_points] if isinstance(spec, FlashcardSpec) else []
+        return (self.title, self.prompt, self.explanation, *self.hints, *extra)
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,9 @@ class Exercise:
     def languages(self) -> tuple[str, ...]:
         return _complete_languages(self.texts())
 
+    def prose(self) -> tuple[Text, ...]:
+        return self.texts()
+
     def filled(self, blank_answer: str) -> str:
         """The template with its blank replaced by ``blank_answer``."""
         return self.template.replace(BLANK, blank_answer, 1)
@@ -227,4 +236,9 @@ Item = Union[Question, Exercise]
 
 
 def _complete_languages(texts: tuple[Text, ...]) -> tuple[str, ...]:
-    return tuple(lang for lang in LANGUAGES if all(lang in t.languages() for t in texts if t))
+    """Languages every text is written in; a plain string reading as prose counts for English only."""
+
+    def langs(text: Text) -> frozenset[str]:
+        return frozenset({"en"}) if text.looks_like_prose() else text.languages()
+
+    return tuple(lang for lang in LANGUAGES if all(lang in langs(t) for t in texts if t))

@@ -38,6 +38,8 @@ def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
                 how += f"   {label('functions', lang)}: {', '.join(spec.functions)}"
         elif isinstance(spec, NumericSpec) and spec.shape is not None:
             how = label("shape", lang)
+        elif isinstance(spec, NumericSpec) and spec.unit:
+            how = f"{label('unit', lang)}: {served.render(spec.unit, lang)}"
         elif isinstance(spec, FlashcardSpec):
             how = label("flashcard", lang)
         else:

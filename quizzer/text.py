@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 LANGUAGES = ("en", "ja")
+_WORDS = re.compile(r"[A-Za-z]{3,}")
 DEFAULT_LANGUAGE = "en"
 
 
@@ -25,6 +27,19 @@ class Text:
 
     en: str | None = None
     ja: str | None = None
+    neutral: bool = False  # written as one plain string: meant for numbers, code and formulas
+
+    @classmethod
+    def plain(cls, value: str) -> "Text":
+        return cls(en=value, ja=value, neutral=True)
+
+    def looks_like_prose(self) -> bool:
+        """A plain string that reads as words in one language (so it cannot stand for both)."""
+        if not self.neutral or not self.en:
+            return False
+        if any("\u3040" <= ch <= "\u9fff" for ch in self.en):  # kana or kanji
+            return True
+        return len(_WORDS.findall(self.en)) >= 2
 
     def get(self, lang: str = DEFAULT_LANGUAGE) -> str:
         first = getattr(self, lang, None)
@@ -43,4 +58,6 @@ class Text:
         return bool(self.en or self.ja)
 
     def to_dict(self) -> dict[str, str]:
+        if self.neutral:
+            return {"en": self.en or ""}
         return {lang: getattr(self, lang) for lang in LANGUAGES if getattr(self, lang)}

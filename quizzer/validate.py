@@ -102,6 +102,9 @@ def _check_languages(item: Item, problems: Problems) -> None:
     for text in item.texts():
         if text:
             missing |= set(LANGUAGES) - text.languages()
+    if any(text.looks_like_prose() for text in item.prose()):
+        _add(problems, item, "a sentence is written as a plain string; give it as {en: ..., ja: ...} "
+             "(plain strings are for language-neutral text such as numbers, code and formulas)")
     if isinstance(item, Question) and isinstance(item.spec, TextSpec):
         missing |= {lang for lang in LANGUAGES if not item.spec.accept.get(lang)}
     for lang in sorted(missing):

@@ -118,7 +118,7 @@ class _Reader:
             if value is None or not value.strip():
                 self.problem(node, f"{what} is empty")
                 return Text()
-            return Text(en=value, ja=value)
+            return Text.plain(value)
         fields = self.mapping(node, what)
         if fields is None:
             return Text()

@@ -65,7 +65,7 @@ def test_builtin_bank_validates_clean():
 def test_validate_cli_exit_codes(fixture_bank):
     clean = run_cli("validate", "--no-code", str(ROOT / "questions"))
     assert clean.returncode == 0, clean.stdout
-    dirty = run_cli("validate", str(fixture_bank))
+    dirty = run_cli("validate", "--bank", str(fixture_bank))
     assert dirty.returncode == 1
     assert "mini.yaml:96: mini-english-only: some texts have no 'ja' version" in dirty.stdout
 
@@ -80,6 +80,9 @@ def test_validate_cli_exit_codes(fixture_bank):
         (GOOD_QUESTION.format(id="q-d", prompt="H = {H} and {D}") + "    params: {H: {choices: [2]}}\n    answer: H\n", "{D} in a text is not a declared parameter"),
         (GOOD_QUESTION.format(id="q-e", prompt="no params") + "    params: {H: {choices: [2]}}\n    answer: H\n", "parameter 'H' never appears in the prompt"),
         (GOOD_QUESTION.format(id="q-f", prompt="x").replace("{en: E, ja: E}", "{en: E}") + "    answer: 1\n", "no 'ja' version"),
+        (GOOD_QUESTION.format(id="q-g", prompt="x").replace("{en: E, ja: E}", "Because the chain rule says so") + "    answer: 1\n",
+         "a sentence is written as a plain string"),
+        (GOOD_QUESTION.format(id="q-h", prompt="x") + "    title: {en: Only English}\n    answer: 1\n", "no 'ja' version"),
     ],
 )
 def test_validate_finds_question_problems(tmp_path, body, problem):
@@ -113,6 +116,8 @@ def test_new_writes_a_skeleton_that_validate_points_at(tmp_path):
     assert "exercises/lstm.yaml:4: lstm-mine: still to fill in:" in report.stdout
     duplicate = run_cli("new", "question", "--topic", "lstm", "--bank", str(tmp_path), "--id", "lstm-new-1")
     assert duplicate.returncode == 2 and "already used" in duplicate.stderr
+    shadow = run_cli("new", "question", "--topic", "lstm", "--bank", str(tmp_path), "--id", "lstm-cell")
+    assert shadow.returncode == 2 and "built-in bank" in shadow.stderr
 
 
 def test_committed_schema_matches_the_declarations():

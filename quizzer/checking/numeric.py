@@ -95,5 +95,6 @@ class NumericChecker:
         spec = _spec(served)
         if spec.shape is not None:
             return format_shape(expected_shape(served))
-        return format_number(expected_value(served))
+        unit = f" {served.render(spec.unit, lang)}" if spec.unit else ""
+        return format_number(expected_value(served)) + unit
 
