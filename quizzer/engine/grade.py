@@ -353,7 +353,7 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
             parts.append(where)
     if 0 < n_passed < n:
         parts.append(diagnose.say("partial", lang, passed=n_passed, total=n))
-    feedback = " ".join(p.strip() for p in parts if p.strip())
+    feedback = ("" if lang == "ja" else " ").join(p.strip() for p in parts if p.strip())
     return Result(exercise.id, False, float(n_passed), float(n), feedback, None, response, tuple(case_results),
                   details)
 
