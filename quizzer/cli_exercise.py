@@ -11,7 +11,6 @@ import json as jsonlib
 import os
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -118,38 +117,15 @@ def _shorten(text: str, limit: int) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _warm_sandbox(workers: int) -> None:
-    """Start the sandbox's fork servers in the background: they import numpy while this process loads
-    the bank and computes the reference, which is most of a one-file grade's time.
+def _prespawn_sandbox(workers: int) -> None:
+    """Start the sandbox's fork servers now: they import numpy on the other core while this process
+    loads the bank and computes the reference, which is most of a one-file grade's time."""
+    import atexit
 
-    Returns once numpy is imported here and the servers are being started: loading the bank at the
-    same time would only slow down that import (both need this process's one interpreter lock),
-    whereas the servers start in their own processes, on the other core."""
-    imported = threading.Event()
+    from quizzer.engine import spawn
 
-    def run() -> None:
-        try:
-            from quizzer.engine.grade import shared_runner, warm_up
-
-            thread = warm_up(shared_runner(), workers=workers)
-        except Exception:  # noqa: BLE001 - the grading that follows meets the same error and reports it
-            return
-        finally:
-            imported.set()
-        thread.join()
-
-    thread = threading.Thread(target=run, name="quizzer-warm-up", daemon=True)
-    thread.start()
-    _warming.append(thread)
-    imported.wait(timeout=10)
-
-
-_warming: list[threading.Thread] = []
-
-
-def _warmed() -> None:
-    while _warming:
-        _warming.pop().join()
+    spawn.prespawn(workers)
+    atexit.register(spawn.discard)
 
 
 def _exercise(bank: list[str] | None, item_id: str) -> "Exercise":
@@ -298,7 +274,7 @@ def grade(
         raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
     if not path.exists():
         raise QuizzerError(f"no such file or folder: {path}")
-    _warm_sandbox(jobs if path.is_dir() else 1)
+    _prespawn_sandbox(jobs if path.is_dir() else 1)
     exercise = _exercise(bank, item_id)
     if path.is_dir():
         if format_ == "gradescope":
@@ -307,7 +283,6 @@ def grade(
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
     from quizzer.engine.grade import gradescope, grade_file
 
-    _warmed()
     result = grade_file(exercise, path, lang=language)
     if format_ == "gradescope" or json or format_ == "json":
         data = gradescope(result) if format_ == "gradescope" else {"file": str(path), **result.to_dict()}
@@ -337,7 +312,6 @@ def _grade_dir(exercise: "Exercise", folder: Path, *, jobs: int, output: Path | 
         raise QuizzerError(f"cannot write results to {output}: use a .json or .csv file name")
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=True)
-    _warmed()
     with progress:
         task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
         graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(),
@@ -379,10 +353,9 @@ def watch(
     language = resolve_language(lang)
     if not path.is_file():
         raise QuizzerError(f"no such file: {path}")
-    _warm_sandbox(1)
+    _prespawn_sandbox(1)
     exercise = _exercise(bank, item_id)
     console.print(escape(_t("watching", language, path=path, id=exercise.id)))
-    _warmed()
     last: tuple[float, int] | None = None
     graded = 0
     try:

@@ -130,34 +130,6 @@ def shared_runner() -> Runner:
         return _shared
 
 
-def warm_up(runner: Runner | None = None, workers: int = 1) -> threading.Thread:
-    """Start ``workers`` fork servers in the background, so that their numpy import overlaps with the
-    caller's own start-up (loading the bank, computing the reference). Failures are ignored here:
-    the real run reports them."""
-    target = runner or shared_runner()
-    noop = ("def f():\n    return 0.0\n", "f", [])
-
-    def run() -> None:
-        try:
-            target.run_many([noop] * workers, workers=workers)
-        except Exception:  # noqa: BLE001 - the real run raises the same error with its context
-            pass
-
-    thread = threading.Thread(target=run, name="quizzer-sandbox-warm-up", daemon=True)
-    thread.start()
-    _warming.append(thread)
-    return thread
-
-
-_warming: list[threading.Thread] = []
-
-
-def _wait_for_warm_up() -> None:
-    """Let a warm-up finish before running, so the run reuses its fork server instead of starting another."""
-    while _warming:
-        _warming.pop().join()
-
-
 # --- the learner's response as source -------------------------------------------------------
 
 
@@ -224,7 +196,6 @@ def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: R
         return Result(exercise.id, False, 0.0, float(n), feedback, None, response, cases,
                       {"diagnosis": "unfilled", "elapsed": 0.0, "output": ""})
     runner = runner or shared_runner()
-    _wait_for_warm_up()
     outcome = runner.run(source, exercise.entry, prepared.args, preamble=exercise.provided, filename=filename)
     return _verdict(prepared, outcome, lang=lang, runner=runner, response=response)
 
@@ -412,7 +383,6 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
     own = runner is None
     runner = runner or Runner(limits or Limits())
-    _wait_for_warm_up()
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(one, i): i for i in range(len(paths))}

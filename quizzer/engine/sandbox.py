@@ -43,7 +43,6 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -54,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from quizzer.engine import spawn
 from quizzer.engine._sandbox_child import KINDS, MAX_OUTPUTS, BadReturn, normalize_return
 from quizzer.errors import QuizzerError
 
@@ -69,7 +69,11 @@ __all__ = [
     "run",
 ]
 
-_CHILD_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_child.py")
+# Scratch space for one submission (case bytes, results, its working directory). A RAM-backed
+# /dev/shm makes setting up and removing it ~50x cheaper than a disk with online discard (12 ms vs
+# 0.25 ms here). It grants the submission nothing new: it runs as the same user, who can write there
+# anyway, under the same per-file size limit (RLIMIT_FSIZE).
+_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 _REPORT_MAX = 4 << 20  # bytes of the child's report read at most
 _START_TIMEOUT = 60.0  # seconds for a zygote to import numpy and say it is ready
 _GRACE = 5.0  # seconds past the wall limit before the zygote itself is presumed stuck
@@ -354,27 +358,15 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits, waited: flo
 # The zygote, seen from here.
 
 
-def _zygote_env() -> dict[str, str]:
-    env = {"PATH": os.defpath, "LANG": "C.UTF-8", "HOME": "/nonexistent"}
-    # One BLAS thread: the zygote forks, and with --jobs the cores are already taken.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    return env
-
-
 class _Zygote:
     """One fork server; used by one thread at a time (the Runner's pool guarantees it)."""
 
     def __init__(self) -> None:
-        self._stderr = tempfile.TemporaryFile()
         self._buf = b""
         self._next_id = 0
         self.dead = False
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", _CHILD_PATH],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-            env=_zygote_env(), cwd="/", bufsize=0, start_new_session=True,
-        )
+        # a server pre-spawned at command start (quizzer.engine.spawn) has been importing numpy meanwhile
+        self.proc, self._stderr = spawn.take() or spawn.spawn()
         ready = self._read(time.monotonic() + _START_TIMEOUT)
         if not (ready and ready.get("ready")):
             self.kill()
@@ -524,7 +516,7 @@ class Runner:
             raise SandboxError("the submission's filename cannot be '<preamble>'")
         arrays: list[bytes] = []
         trees = [_encode(dict(case), arrays) for case in cases]
-        base = tempfile.mkdtemp(prefix="quizzer-sandbox-")
+        base = tempfile.mkdtemp(prefix="quizzer-sandbox-", dir=_SCRATCH)
         try:
             work, out = os.path.join(base, "work"), os.path.join(base, "out")
             os.mkdir(work)

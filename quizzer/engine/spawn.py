@@ -1,0 +1,69 @@
+"""Starting sandbox fork servers without importing numpy here.
+
+A fork server is a fresh ``python -I _sandbox_child.py`` that imports numpy once and then forks one
+child per submission. Starting it takes about as long as importing numpy; ``prespawn`` starts the
+processes at once, so that their numpy import runs on another core while this process loads the
+bank and computes the reference. The sandbox adopts pre-spawned servers before starting new ones.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from typing import IO
+
+CHILD_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_child.py")
+
+_spawned: list[tuple[subprocess.Popen, IO[bytes]]] = []
+_lock = threading.Lock()
+
+
+def zygote_env() -> dict[str, str]:
+    env = {"PATH": os.defpath, "LANG": "C.UTF-8", "HOME": "/nonexistent"}
+    # One BLAS thread: the zygote forks, and with --jobs the cores are already taken.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+def spawn() -> tuple[subprocess.Popen, IO[bytes]]:
+    """A new fork server process and the file its standard error goes to."""
+    stderr = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-I", CHILD_PATH],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+        env=zygote_env(), cwd="/", bufsize=0, start_new_session=True,
+    )
+    return proc, stderr
+
+
+def prespawn(count: int) -> None:
+    """Start ``count`` fork servers now; ``take`` hands them to the sandbox later."""
+    started = [spawn() for _ in range(count)]
+    with _lock:
+        _spawned.extend(started)
+
+
+def take() -> tuple[subprocess.Popen, IO[bytes]] | None:
+    """A pre-spawned server that is still running, if any."""
+    with _lock:
+        while _spawned:
+            proc, stderr = _spawned.pop()
+            if proc.poll() is None:
+                return proc, stderr
+            stderr.close()
+    return None
+
+
+def discard() -> None:
+    """Stop pre-spawned servers nobody took (at exit, or when a command ends early)."""
+    with _lock:
+        leftovers, _spawned[:] = list(_spawned), []
+    for proc, stderr in leftovers:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stderr.close()
