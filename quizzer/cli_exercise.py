@@ -94,9 +94,11 @@ def render_code_result(result: "Result", console: Console, *, lang: str = "en", 
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="dim")
         table.add_column()
+        messages = {c.message for c in failing}
+        same = len(messages) == 1  # one failure everywhere: the feedback above already says it
         for case in result.cases:
-            table.add_row(("✓ " if case.passed else "✗ ") + case.name,
-                          "" if case.passed else _shorten(case.message, 160))
+            reason = "" if case.passed or same else _shorten(case.message, 160)
+            table.add_row(("✓ " if case.passed else "✗ ") + case.name, reason)
         parts.append(RichText(""))
         parts.append(table)
     output = (result.details or {}).get("output") or ""
