@@ -1015,8 +1015,6 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
 _SYMPY_MAX_EXPONENT = 64  # larger integer powers are left to evaluation at points
 _SYMPY_MAX_TERMS = 200  # rough size of the expanded form above which SymPy is not asked
 _SYMPY_MAX_NODES = 200
-_SIMPLIFY_MAX_NODES = 30  # simplify is slow; only tiny trees get it
-_SIMPLIFY_MAX_TERMS = 24
 
 
 def _constant(node: Expr) -> bool:
@@ -1026,8 +1024,10 @@ def _constant(node: Expr) -> bool:
 def to_sympy(expr: Expr, *, positive: bool = False):
     """A SymPy expression for ``expr``; variables are real symbols (positive if asked).
 
-    Numbers become exact ``Rational``s. Constant powers are checked with the bounded evaluator
-    first, so SymPy never starts on ``9^9^9^9``; raises ``AnswerError`` for those.
+    Numbers become exact ``Rational``s, and so does every constant part with a rational value
+    (``2^-2``, ``sqrt(9/4)``). Constant parts are computed by the bounded evaluator first, so
+    SymPy never starts on ``9^9^9^9``: raises ``AnswerError`` for those, for ``log(-1)``,
+    ``1/0`` and for exponents beyond ``MAX_EXPONENT``.
     """
     import sympy
 
@@ -1058,18 +1058,47 @@ def to_sympy(expr: Expr, *, positive: bool = False):
         "ceil": sympy.ceiling,
     }
 
-    def build(node: Expr):
+    constant: set[int] = set()
+
+    def mark(node: Expr) -> bool:
+        parts = [mark(child) for child in _children(node)]  # every child, no short-circuit
+        if not isinstance(node, Var) and all(parts):
+            constant.add(id(node))
+            return True
+        return False
+
+    mark(expr)
+    rounding = ("floor", "ceil")
+
+    def build(node: Expr, checked: bool, in_floor: bool):
+        """``checked``: inside a constant part already evaluated; ``in_floor``: under floor,
+        ceil, // or %, which SymPy settles by evaluating constants to full precision."""
         if isinstance(node, Num):
             return sympy.Rational(node.value.numerator, node.value.denominator)
         if isinstance(node, Var):
             return symbol(node.name)
         if isinstance(node, Const):
             return sympy.E if node.name == "e" else sympy.pi
+        if not checked and id(node) in constant:
+            # The bounded evaluator goes first, so SymPy never starts on 9^9^9^9 or on the
+            # thousand-digit floor of an irrational number.
+            value = evaluate(node)
+            if isinstance(value, Fraction):
+                return sympy.Rational(value.numerator, value.denominator)
+            floors = in_floor or any(
+                (isinstance(n, Call) and n.func in rounding) or (isinstance(n, BinOp) and n.op in ("//", "%"))
+                for n in _walk(node)
+            )
+            if floors and abs(value) >= 2.0**50:
+                raise _TooLarge()
+            checked = True
         if isinstance(node, Neg):
-            return -build(node.operand)
+            return -build(node.operand, checked, in_floor)
         if isinstance(node, Call):
-            return functions[node.func](*[build(a) for a in node.args])
-        left, right = build(node.left), build(node.right)
+            inner = in_floor or node.func in rounding
+            return functions[node.func](*[build(a, checked, inner) for a in node.args])
+        inner = in_floor or node.op in ("//", "%")
+        left, right = build(node.left, checked, inner), build(node.right, checked, inner)
         if node.op == "+":
             return left + right
         if node.op == "-":
@@ -1082,15 +1111,11 @@ def to_sympy(expr: Expr, *, positive: bool = False):
             return sympy.floor(left / right)
         if node.op == "%":
             return sympy.Mod(left, right)
-        if _constant(node.right):
-            exponent = evaluate(node.right)
-            if abs(exponent) > MAX_EXPONENT:
-                raise _TooLarge()
-            if _constant(node.left):
-                evaluate(node)  # raises if the value itself is too large
+        if id(node.right) in constant and abs(evaluate(node.right)) > MAX_EXPONENT:
+            raise _TooLarge()  # x^(10^10): SymPy would hold it, but nothing can be done with it
         return left**right
 
-    return build(expr)
+    return build(expr, False, False)
 
 
 # Terms one call becomes once rewritten in exp: sin(u) = (exp(iu) - exp(-iu))/2i, tan a ratio of two.
@@ -1155,8 +1180,6 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
         rewritten = _term_estimate(a, rewritten=True) + _term_estimate(b, rewritten=True)
         if rewritten <= _SYMPY_MAX_TERMS:
             attempts.append(lambda d: sympy.cancel(d.rewrite(sympy.exp)))
-        if nodes <= _SIMPLIFY_MAX_NODES and rewritten <= _SIMPLIFY_MAX_TERMS:
-            attempts.append(sympy.simplify)
         for attempt in attempts:
             if reduced.is_number:
                 break
@@ -1198,13 +1221,15 @@ def equivalent(
 ) -> bool:
     """Whether ``a`` and ``b`` are the same function of ``variables``.
 
-    Both are evaluated at up to ``samples`` random points (values in about [-3, 3], or (0, 3]
-    when ``positive``), exactly where the arithmetic is rational; points where either side is
-    undefined are skipped and replaced (at most ``5 * samples`` tries). An exact disagreement is final. Otherwise SymPy, on bounded input,
-    tries to reduce ``a - b`` to 0 (``cancel``, then ``cancel`` after rewriting in ``exp``, then
-    ``simplify`` for small trees): a proof of 0 wins over float noise, a proof of a non-zero
-    difference (a constant like 1e-12, a rational function) wins over agreement within float
-    tolerance. Without a proof, the points decide: at least 4 defined points, all agreeing.
+    Both are evaluated at random points (values in about [-3, 3], or (0, 3] when ``positive``),
+    exactly where the arithmetic is rational, until ``samples`` points agree; points where
+    either side is undefined are skipped (at most ``5 * samples`` tries). An exact disagreement
+    is final, and so is a float one far beyond rounding. Otherwise SymPy, on input sized
+    beforehand, tries to reduce ``a - b``: ``cancel``, then ``cancel`` after rewriting in
+    ``exp``. A proof of 0 wins over float noise; a proof of a non-zero difference (a constant
+    like 1e-12, a rational function) wins over agreement within float tolerance. Without a
+    proof the points decide: at least 4 defined points, all agreeing. ``simplify`` is never
+    called: its running time cannot be bounded (minutes on some 30-character inputs).
     """
     if a == b:
         return True
