@@ -19,23 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from quizzer.engine.tasks import Case, register
+from quizzer.engine.tasks._cases import GATE_SCALE, mat, rng_for, shapes, with_square
 from quizzer.reference import course as ref
-
-# Pre-activations of a weight matrix drawn with this scale have a standard deviation of a few units,
-# so sigmoid gates are mostly near 0 or 1 rather than near 0.5.
-GATE_SCALE = 1.5
-
-
-def _rng(seed: int, salt: int) -> np.random.Generator:
-    return np.random.default_rng([seed, salt])
-
-
-def _mat(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
-    return rng.normal(0.0, scale, size=shape)
-
-
-def _shapes(args: dict) -> dict[str, tuple[int, ...]]:
-    return {name: tuple(np.shape(value)) for name, value in args.items() if isinstance(value, np.ndarray)}
 
 
 def _dims(seed: int, square: bool = False) -> tuple[int, int, int, int]:
@@ -55,18 +40,18 @@ def _dims(seed: int, square: bool = False) -> tuple[int, int, int, int]:
 def gradient_clipping_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1)
+        rng = rng_for(seed, 1)
         for label, shape, factor in (("above the threshold", (3, 4), 3.0), ("below the threshold", (6,), 0.4),
                                      ("far above the threshold", (2, 5), 25.0)):
-            grad = _mat(rng, *shape)
+            grad = mat(rng, *shape)
             threshold = float(rng.uniform(0.5, 2.0))
             grad *= factor * threshold / np.linalg.norm(grad)
             args = {"grad": grad, "threshold": threshold}
             cases.append(Case(f"seed {seed}, norm {label}", args, (ref.gradient_clipping(grad, threshold),),
-                              _shapes(args)))
+                              shapes(args)))
     grad = np.zeros((3, 4))
     args = {"grad": grad, "threshold": 1.0}
-    cases.append(Case("zero gradient", args, (ref.gradient_clipping(grad, 1.0),), _shapes(args)))
+    cases.append(Case("zero gradient", args, (ref.gradient_clipping(grad, 1.0),), shapes(args)))
     return cases
 
 
@@ -74,96 +59,88 @@ def gradient_clipping_cases(seeds: Sequence[int]) -> list[Case]:
 
 
 def _lstm_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 2 + square)
+    rng = rng_for(seed, 2 + square)
     N, _, D, H = _dims(seed, square)
     args = {
-        "x": _mat(rng, N, D),
-        "prev_h": np.tanh(_mat(rng, N, H, scale=2.0)),
-        "prev_c": _mat(rng, N, H, scale=2.0),
-        "W": _mat(rng, 4 * H, D, scale=GATE_SCALE),
-        "U": _mat(rng, 4 * H, H, scale=GATE_SCALE),
-        "b": _mat(rng, 4 * H, scale=GATE_SCALE),
+        "x": mat(rng, N, D),
+        "prev_h": np.tanh(mat(rng, N, H, scale=2.0)),
+        "prev_c": mat(rng, N, H, scale=2.0),
+        "W": mat(rng, 4 * H, D, scale=GATE_SCALE),
+        "U": mat(rng, 4 * H, H, scale=GATE_SCALE),
+        "b": mat(rng, 4 * H, scale=GATE_SCALE),
     }
     c, h = ref.lstm(**args)
-    return Case(name, args, (c, h), _shapes(args))
+    return Case(name, args, (c, h), shapes(args))
 
 
 @register("lstm-cell", outputs=("c", "h"), description="lstm(x, prev_h, prev_c, W, U, b) -> (c, h)")
 def lstm_cell_cases(seeds: Sequence[int]) -> list[Case]:
-    cases = [_lstm_case(f"seed {seed}", seed, False) for seed in seeds]
-    cases.append(_lstm_case(f"seed {seeds[0]}, D == H", seeds[0], True))
-    return cases
+    return with_square(seeds, _lstm_case)
 
 
 # --- 3. GRU cell ------------------------------------------------------------------------------
 
 
 def _gru_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 4 + square)
+    rng = rng_for(seed, 4 + square)
     N, _, D, H = _dims(seed, square)
-    args = {"x": _mat(rng, N, D), "h": np.tanh(_mat(rng, N, H, scale=2.0))}
+    args = {"x": mat(rng, N, D), "h": np.tanh(mat(rng, N, H, scale=2.0))}
     for w, u in (("W_r", "U_r"), ("W_z", "U_z"), ("W", "U")):
-        args[w] = _mat(rng, H, D, scale=GATE_SCALE)
-        args[u] = _mat(rng, H, H, scale=GATE_SCALE)
-    return Case(name, args, (ref.gru(**args),), _shapes(args))
+        args[w] = mat(rng, H, D, scale=GATE_SCALE)
+        args[u] = mat(rng, H, H, scale=GATE_SCALE)
+    return Case(name, args, (ref.gru(**args),), shapes(args))
 
 
 @register("gru-cell", outputs=("h_new",), description="gru(x, h, W_r, U_r, W_z, U_z, W, U) -> h_new")
 def gru_cell_cases(seeds: Sequence[int]) -> list[Case]:
-    cases = [_gru_case(f"seed {seed}", seed, False) for seed in seeds]
-    cases.append(_gru_case(f"seed {seeds[0]}, D == H", seeds[0], True))
-    return cases
+    return with_square(seeds, _gru_case)
 
 
 # --- 4. bidirectional RNN ---------------------------------------------------------------------
 
 
 def _bidirectional_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 6 + square)
+    rng = rng_for(seed, 6 + square)
     N, T, D, H = _dims(seed, square)
     O = 7
     args = {
-        "xs": _mat(rng, N, T, D),
-        "W_f": _mat(rng, H, D),
-        "U_f": _mat(rng, H, H),
-        "W_b": _mat(rng, H, D),
-        "U_b": _mat(rng, H, H),
-        "V": _mat(rng, O, 2 * H),
+        "xs": mat(rng, N, T, D),
+        "W_f": mat(rng, H, D),
+        "U_f": mat(rng, H, H),
+        "W_b": mat(rng, H, D),
+        "U_b": mat(rng, H, H),
+        "V": mat(rng, O, 2 * H),
     }
-    return Case(name, args, (ref.bidirectional_rnn_net(**args),), _shapes(args))
+    return Case(name, args, (ref.bidirectional_rnn_net(**args),), shapes(args))
 
 
 @register("bidirectional-concat", outputs=("ys",), description="bidirectional_rnn_net(xs, W_f, U_f, W_b, U_b, V)")
 def bidirectional_cases(seeds: Sequence[int]) -> list[Case]:
-    cases = [_bidirectional_case(f"seed {seed}", seed, False) for seed in seeds]
-    cases.append(_bidirectional_case(f"seed {seeds[0]}, D == H", seeds[0], True))
-    return cases
+    return with_square(seeds, _bidirectional_case)
 
 
 # --- 5. BPTT over a linear RNN ----------------------------------------------------------------
 
 
 def _bptt_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 8 + square)
+    rng = rng_for(seed, 8 + square)
     N, T, D, H = _dims(seed, square)
     O = 7
     args = {
-        "xs": _mat(rng, N, T, D),
-        "ys": _mat(rng, N, T, O),
+        "xs": mat(rng, N, T, D),
+        "ys": mat(rng, N, T, O),
         # a linear recurrence explodes with large U: keep its spectral radius below 1
-        "W": _mat(rng, H, D, scale=0.6),
-        "U": _mat(rng, H, H, scale=0.25),
-        "V": _mat(rng, O, H, scale=0.6),
+        "W": mat(rng, H, D, scale=0.6),
+        "U": mat(rng, H, H, scale=0.25),
+        "V": mat(rng, O, H, scale=0.6),
     }
     dW, dU, dV = ref.bptt(**args)
-    return Case(name, args, (dW, dU, dV), _shapes(args))
+    return Case(name, args, (dW, dU, dV), shapes(args))
 
 
 @register("bptt-delta", outputs=("dW", "dU", "dV"), description="bptt(xs, ys, W, U, V) -> (dW, dU, dV)")
 def bptt_cases(seeds: Sequence[int]) -> list[Case]:
-    cases = [_bptt_case(f"seed {seed}", seed, False) for seed in seeds]
-    cases.append(_bptt_case(f"seed {seeds[0]}, D == H", seeds[0], True))
-    return cases
+    return with_square(seeds, _bptt_case)
 
 
 # --- 6. recursive network over a tree ---------------------------------------------------------
@@ -184,11 +161,11 @@ def _leaf_count(node) -> int:
 def recursive_tree_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 10)
+        rng = rng_for(seed, 10)
         H = 4 + seed % 3
         leaves = 4 + seed % 3
         node = _random_tree(rng, leaves, H)
-        W = _mat(rng, H, 2 * H)
+        W = mat(rng, H, 2 * H)
         args = {"node": node, "W": W}
         cases.append(Case(f"seed {seed}, a tree of {_leaf_count(node)} leaves", args,
                           (ref.traverse(node, W, activation=np.tanh),), {"W": W.shape, "leaf": (H,)}))
@@ -202,14 +179,14 @@ def recursive_tree_cases(seeds: Sequence[int]) -> list[Case]:
 def seq2seq_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 12)
+        rng = rng_for(seed, 12)
         vocab, emb, H = 7, 4, 5
         T = 3 + seed % 3
         ids = rng.integers(0, vocab, size=T)
         ids[-1] = ids[0]  # a repeated word: the encoding must still depend on the order
         words = [np.eye(vocab)[i] for i in ids]
-        args = {"words": words, "E": _mat(rng, emb, vocab), "W": _mat(rng, H, emb), "U": _mat(rng, H, H),
-                "b": _mat(rng, H, scale=0.5)}
-        shapes = {"words": (T, vocab), **_shapes(args)}
-        cases.append(Case(f"seed {seed}, {T} words", args, (ref.encode(activation=np.tanh, **args),), shapes))
+        args = {"words": words, "E": mat(rng, emb, vocab), "W": mat(rng, H, emb), "U": mat(rng, H, H),
+                "b": mat(rng, H, scale=0.5)}
+        input_shapes = {"words": (T, vocab), **shapes({k: v for k, v in args.items() if k != "words"})}
+        cases.append(Case(f"seed {seed}, {T} words", args, (ref.encode(activation=np.tanh, **args),), input_shapes))
     return cases

@@ -26,32 +26,11 @@ import numpy as np
 
 from quizzer import reference as ref
 from quizzer.engine.tasks import Case, register
-
-# Pre-activations drawn with this scale have a standard deviation of a few units, so sigmoid gates are
-# mostly near 0 or 1 rather than near 0.5.
-GATE_SCALE = 1.5
+from quizzer.engine.tasks._cases import GATE_SCALE, mat, rng_for, shapes, with_square
 
 # Per-block bias shifts for the stacked LSTM weights in gate order a, i, f, o: the forget gate mostly
 # open, the input gate mostly shut, so swapping i and f is far from the right answer.
 LSTM_GATE_SHIFT = (0.0, -1.5, 2.0, 1.0)
-
-
-def _rng(seed: int, salt: int) -> np.random.Generator:
-    return np.random.default_rng([seed, salt])
-
-
-def _mat(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
-    return rng.normal(0.0, scale, size=shape)
-
-
-def _shapes(args: dict) -> dict[str, tuple[int, ...]]:
-    out: dict[str, tuple[int, ...]] = {}
-    for name, value in args.items():
-        if isinstance(value, np.ndarray):
-            out[name] = tuple(value.shape)
-        elif isinstance(value, list):
-            out.update({f"{name}[{k}]": tuple(np.shape(v)) for k, v in enumerate(value)})
-    return out
 
 
 def _dims(seed: int, square: bool = False) -> tuple[int, int, int, int]:
@@ -63,111 +42,106 @@ def _dims(seed: int, square: bool = False) -> tuple[int, int, int, int]:
     return N, T, D, H
 
 
-def _with_square(seeds: Sequence[int], make) -> list[Case]:
-    """One case per seed, plus one with D == H (the missing-transpose trap) for the first seed."""
-    return [make(f"seed {s}", s, False) for s in seeds] + [make(f"seed {seeds[0]}, D == H", seeds[0], True)]
-
-
 # --- 1. one RNN step --------------------------------------------------------------------------------
 
 
 def _rnn_step_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 101 + square)
+    rng = rng_for(seed, 101 + square)
     N, _, D, H = _dims(seed, square)
     args = {
-        "x": _mat(rng, N, D),
-        "h_prev": np.tanh(_mat(rng, N, H, scale=2.0)),
-        "W": _mat(rng, H, D, scale=0.8),
-        "U": _mat(rng, H, H, scale=0.8),
-        "b": _mat(rng, H),
+        "x": mat(rng, N, D),
+        "h_prev": np.tanh(mat(rng, N, H, scale=2.0)),
+        "W": mat(rng, H, D, scale=0.8),
+        "U": mat(rng, H, H, scale=0.8),
+        "b": mat(rng, H),
     }
-    return Case(name, args, (ref.rnn_step_forward(**args),), _shapes(args))
+    return Case(name, args, (ref.rnn_step_forward(**args),), shapes(args))
 
 
 @register("rnn-step-forward", outputs=("h",), description="rnn_step_forward(x, h_prev, W, U, b) -> h")
 def rnn_step_forward_cases(seeds: Sequence[int]) -> list[Case]:
-    return _with_square(seeds, _rnn_step_case)
+    return with_square(seeds, _rnn_step_case)
 
 
 # --- 2. LSTM over a sequence ------------------------------------------------------------------------
 
 
 def _lstm_params(rng: np.random.Generator, D: int, H: int) -> dict[str, np.ndarray]:
-    b = _mat(rng, 4 * H, scale=0.5) + np.repeat(LSTM_GATE_SHIFT, H)
-    return {"W": _mat(rng, 4 * H, D, scale=0.7), "U": _mat(rng, 4 * H, H, scale=0.7), "b": b}
+    b = mat(rng, 4 * H, scale=0.5) + np.repeat(LSTM_GATE_SHIFT, H)
+    return {"W": mat(rng, 4 * H, D, scale=0.7), "U": mat(rng, 4 * H, H, scale=0.7), "b": b}
 
 
 def _lstm_forward_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 201 + square)
+    rng = rng_for(seed, 201 + square)
     N, T, D, H = _dims(seed, square)
     args = {
-        "xs": _mat(rng, N, T, D),
-        "h0": np.tanh(_mat(rng, N, H)),
-        "c0": _mat(rng, N, H),
+        "xs": mat(rng, N, T, D),
+        "h0": np.tanh(mat(rng, N, H)),
+        "c0": mat(rng, N, H),
         **_lstm_params(rng, D, H),
     }
     hs, cs = ref.lstm_forward(args["xs"], args["W"], args["U"], args["b"], h0=args["h0"], c0=args["c0"])
-    return Case(name, args, (hs, cs), _shapes(args))
+    return Case(name, args, (hs, cs), shapes(args))
 
 
 @register("lstm-forward", outputs=("hs", "cs"), description="lstm_forward(xs, h0, c0, W, U, b) -> (hs, cs)")
 def lstm_forward_cases(seeds: Sequence[int]) -> list[Case]:
-    return _with_square(seeds, _lstm_forward_case)
+    return with_square(seeds, _lstm_forward_case)
 
 
 # --- 3. GRU over a sequence (course convention) -----------------------------------------------------
 
 
 def _gru_forward_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 301 + square)
+    rng = rng_for(seed, 301 + square)
     N, T, D, H = _dims(seed, square)
-    args: dict = {"xs": _mat(rng, N, T, D), "h0": np.tanh(_mat(rng, N, H, scale=2.0))}
+    args: dict = {"xs": mat(rng, N, T, D), "h0": np.tanh(mat(rng, N, H, scale=2.0))}
     for w, u in (("W_r", "U_r"), ("W_z", "U_z"), ("W", "U")):
-        args[w] = _mat(rng, H, D, scale=0.9)
-        args[u] = _mat(rng, H, H, scale=0.9)
+        args[w] = mat(rng, H, D, scale=0.9)
+        args[u] = mat(rng, H, H, scale=0.9)
     hs = ref.gru_forward(args["xs"], args["W_r"], args["U_r"], args["W_z"], args["U_z"], args["W"], args["U"],
                          h0=args["h0"])
-    return Case(name, args, (hs,), _shapes(args))
+    return Case(name, args, (hs,), shapes(args))
 
 
 @register("gru-forward", outputs=("hs",), description="gru_forward(xs, h0, W_r, U_r, W_z, U_z, W, U) -> hs")
 def gru_forward_cases(seeds: Sequence[int]) -> list[Case]:
-    return _with_square(seeds, _gru_forward_case)
+    return with_square(seeds, _gru_forward_case)
 
 
 # --- 4. BPTT for the tanh RNN -----------------------------------------------------------------------
 
 
 def _rnn_bptt_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 401 + square)
+    rng = rng_for(seed, 401 + square)
     N, T, D, H = _dims(seed, square)
     args = {
-        "xs": _mat(rng, N, T, D),
-        "h0": np.tanh(_mat(rng, N, H)),
-        "W": _mat(rng, H, D, scale=0.6),
+        "xs": mat(rng, N, T, D),
+        "h0": np.tanh(mat(rng, N, H)),
+        "W": mat(rng, H, D, scale=0.6),
         # large enough that gradients from later steps matter, small enough not to saturate every unit
-        "U": _mat(rng, H, H, scale=0.6),
-        "b": _mat(rng, H, scale=0.5),
-        "dhs": _mat(rng, N, T, H),
+        "U": mat(rng, H, H, scale=0.6),
+        "b": mat(rng, H, scale=0.5),
+        "dhs": mat(rng, N, T, H),
     }
     g = ref.rnn_backward(args["dhs"], args["xs"], args["W"], args["U"], args["b"], h0=args["h0"])
-    return Case(name, args, (g.dW, g.dU, g.db, g.dh0), _shapes(args))
+    return Case(name, args, (g.dW, g.dU, g.db, g.dh0), shapes(args))
 
 
 @register("rnn-bptt", outputs=("dW", "dU", "db", "dh0"),
           description="rnn_backward(xs, h0, W, U, b, dhs) -> (dW, dU, db, dh0)")
 def rnn_bptt_cases(seeds: Sequence[int]) -> list[Case]:
-    return _with_square(seeds, _rnn_bptt_case)
+    return with_square(seeds, _rnn_bptt_case)
 
 
 # --- 5. attention: weights and context --------------------------------------------------------------
 
 
 def _attention_args(seed: int, salt: int) -> dict[str, np.ndarray]:
-    rng = _rng(seed, salt)
+    rng = rng_for(seed, salt)
     N, T, _, H = _dims(seed)
     # scores of a few units, so the softmax is far from uniform and far from one-hot
-    return {"s": _mat(rng, N, H, scale=0.8), "hs": _mat(rng, N, T, H, scale=0.8)}
+    return {"s": mat(rng, N, H, scale=0.8), "hs": mat(rng, N, T, H, scale=0.8)}
 
 
 @register("attention-context", outputs=("weights", "context"),
@@ -177,7 +151,7 @@ def attention_context_cases(seeds: Sequence[int]) -> list[Case]:
     for seed in seeds:
         args = _attention_args(seed, 501)
         context, weights = ref.attention_forward(args["s"], args["hs"])
-        cases.append(Case(f"seed {seed}", args, (weights, context), _shapes(args)))
+        cases.append(Case(f"seed {seed}", args, (weights, context), shapes(args)))
     return cases
 
 
@@ -187,7 +161,7 @@ def attention_weights_cases(seeds: Sequence[int]) -> list[Case]:
     for seed in seeds:
         args = _attention_args(seed, 502)
         context, weights = ref.attention_forward(args["s"], args["hs"])
-        cases.append(Case(f"seed {seed}", args, (weights, context), _shapes(args)))
+        cases.append(Case(f"seed {seed}", args, (weights, context), shapes(args)))
     return cases
 
 
@@ -202,11 +176,11 @@ TANH_EXTREMES = np.array([[-800.0, -30.0, -5.0, 0.0], [0.5, 5.0, 30.0, 400.0]])
 def tanh_derivative_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 601)
+        rng = rng_for(seed, 601)
         N, T, D, _ = _dims(seed)
-        x = _mat(rng, N, D, scale=1.5)
+        x = mat(rng, N, D, scale=1.5)
         cases.append(Case(f"seed {seed}", {"x": x}, (ref.tanh_grad(x),), {"x": x.shape}))
-        x3 = _mat(rng, N, T, D, scale=3.0)
+        x3 = mat(rng, N, T, D, scale=3.0)
         cases.append(Case(f"seed {seed}, 3-d input", {"x": x3}, (ref.tanh_grad(x3),), {"x": x3.shape}))
     x = TANH_EXTREMES.copy()
     cases.append(Case("large |x| (30, 400, 800)", {"x": x}, (ref.tanh_grad(x),), {"x": x.shape}))
@@ -226,12 +200,12 @@ SOFTMAX_ROWS = np.array([[1000.0, 1001.0, 1002.0, 999.0, 1000.5],
 def softmax_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 701)
+        rng = rng_for(seed, 701)
         N, T, _, _ = _dims(seed)
         V = 7
-        x = _mat(rng, N, V, scale=2.0)
+        x = mat(rng, N, V, scale=2.0)
         cases.append(Case(f"seed {seed}", {"x": x}, (ref.softmax(x, axis=-1),), {"x": x.shape}))
-        x3 = _mat(rng, N, T, V, scale=2.0)
+        x3 = mat(rng, N, T, V, scale=2.0)
         cases.append(Case(f"seed {seed}, 3-d input", {"x": x3}, (ref.softmax(x3, axis=-1),), {"x": x3.shape}))
     x = SOFTMAX_ROWS.copy()
     cases.append(Case("rows around +-1000", {"x": x}, (ref.softmax(x, axis=-1),), {"x": x.shape}))
@@ -242,27 +216,27 @@ def softmax_cases(seeds: Sequence[int]) -> list[Case]:
 
 
 def _peephole_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 801 + square)
+    rng = rng_for(seed, 801 + square)
     N, _, D, H = _dims(seed, square)
     args = {
-        "x": _mat(rng, N, D),
-        "prev_h": np.tanh(_mat(rng, N, H, scale=2.0)),
-        "prev_c": _mat(rng, N, H, scale=1.5),
+        "x": mat(rng, N, D),
+        "prev_h": np.tanh(mat(rng, N, H, scale=2.0)),
+        "prev_c": mat(rng, N, H, scale=1.5),
         **_lstm_params(rng, D, H),
         # peephole weights of order one, with both signs, so each peephole visibly moves its gate
-        "p_i": _mat(rng, H, scale=1.5),
-        "p_f": _mat(rng, H, scale=1.5),
-        "p_o": _mat(rng, H, scale=1.5),
+        "p_i": mat(rng, H, scale=1.5),
+        "p_f": mat(rng, H, scale=1.5),
+        "p_o": mat(rng, H, scale=1.5),
     }
     h, c = ref.peephole_lstm_step_forward(args["x"], args["prev_h"], args["prev_c"], args["W"], args["U"],
                                           args["p_i"], args["p_f"], args["p_o"], b=args["b"])
-    return Case(name, args, (c, h), _shapes(args))
+    return Case(name, args, (c, h), shapes(args))
 
 
 @register("peephole-lstm-step", outputs=("c", "h"),
           description="peephole_lstm(x, prev_h, prev_c, W, U, b, p_i, p_f, p_o) -> (c, h)")
 def peephole_cases(seeds: Sequence[int]) -> list[Case]:
-    return _with_square(seeds, _peephole_case)
+    return with_square(seeds, _peephole_case)
 
 
 # --- 10. skip-gram pairs ----------------------------------------------------------------------------
@@ -272,7 +246,7 @@ def peephole_cases(seeds: Sequence[int]) -> list[Case]:
 def skipgram_pairs_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1001)
+        rng = rng_for(seed, 1001)
         for window, length in ((1, 5 + seed % 3), (2, 7 + seed % 2), (3, 6)):
             # word ids from a small vocabulary, so words repeat and ids differ from positions
             ids = rng.integers(0, 9, size=length)
@@ -291,13 +265,13 @@ def skipgram_pairs_cases(seeds: Sequence[int]) -> list[Case]:
 def negative_sampling_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1101)
+        rng = rng_for(seed, 1101)
         N, K, E = 2 + seed % 3, 5 + seed % 2, 8
-        args = {"v_c": _mat(rng, N, E, scale=0.7), "u_o": _mat(rng, N, E, scale=0.7),
-                "u_neg": _mat(rng, N, K, E, scale=0.7)}
+        args = {"v_c": mat(rng, N, E, scale=0.7), "u_o": mat(rng, N, E, scale=0.7),
+                "u_neg": mat(rng, N, K, E, scale=0.7)}
         loss = np.array([ref.negative_sampling_loss(args["v_c"][n], args["u_o"][n], args["u_neg"][n])
                          for n in range(N)])
-        cases.append(Case(f"seed {seed}, K = {K}", args, (loss,), _shapes(args)))
+        cases.append(Case(f"seed {seed}, K = {K}", args, (loss,), shapes(args)))
     return cases
 
 
@@ -308,15 +282,15 @@ def negative_sampling_cases(seeds: Sequence[int]) -> list[Case]:
 def embedding_lookup_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1201)
+        rng = rng_for(seed, 1201)
         N, T = 2 + seed % 2, 4 + seed % 2
         V, E_dim = 6, 9  # toy sizes: a vocabulary smaller than the embedding, so E[:, ids] runs (and is wrong)
-        E = _mat(rng, V, E_dim)
+        E = mat(rng, V, E_dim)
         ids = rng.integers(0, V, size=(N, T))
         ids[0, 0], ids[-1, -1] = 0, V - 1  # the first and the last word both occur
         args = {"ids": ids, "E": E}
         # the reference stores E as (emb, vocab); this exercise's E is (vocab, emb), one row per word
-        cases.append(Case(f"seed {seed}", args, (ref.embed(ids, E.T),), _shapes(args)))
+        cases.append(Case(f"seed {seed}", args, (ref.embed(ids, E.T),), shapes(args)))
     return cases
 
 
@@ -335,26 +309,26 @@ def rnn_forward_recurrent_dropout(xs, h0, W, U, b, mask):
 
 
 def _dropout_case(name: str, seed: int, square: bool) -> Case:
-    rng = _rng(seed, 1301 + square)
+    rng = rng_for(seed, 1301 + square)
     N, T, D, H = _dims(seed, square)
     keep = 0.6
     mask = (rng.random((N, H)) < keep) / keep  # inverted dropout: kept units scaled by 1/keep
     mask[0, 0], mask[-1, -1] = 0.0, 1.0 / keep  # at least one dropped and one kept unit
     args = {
-        "xs": _mat(rng, N, T, D),
-        "h0": np.tanh(_mat(rng, N, H, scale=2.0)),
-        "W": _mat(rng, H, D, scale=0.8),
-        "U": _mat(rng, H, H, scale=0.8),
-        "b": _mat(rng, H, scale=0.5),
+        "xs": mat(rng, N, T, D),
+        "h0": np.tanh(mat(rng, N, H, scale=2.0)),
+        "W": mat(rng, H, D, scale=0.8),
+        "U": mat(rng, H, H, scale=0.8),
+        "b": mat(rng, H, scale=0.5),
         "mask": mask,
     }
-    return Case(name, args, (rnn_forward_recurrent_dropout(**args),), _shapes(args))
+    return Case(name, args, (rnn_forward_recurrent_dropout(**args),), shapes(args))
 
 
 @register("recurrent-dropout", outputs=("hs",),
           description="rnn_forward_recurrent_dropout(xs, h0, W, U, b, mask) -> hs")
 def recurrent_dropout_cases(seeds: Sequence[int]) -> list[Case]:
-    return _with_square(seeds, _dropout_case)
+    return with_square(seeds, _dropout_case)
 
 
 # --- 14. binary-addition RNN step (course row layout: x.dot(W_in)) ----------------------------------
@@ -370,18 +344,18 @@ def binadd_step(x, z_prev, W_in, W, W_out):
 def binary_addition_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1401)
+        rng = rng_for(seed, 1401)
         N, H = 3 + seed % 2, 6 + seed % 3
         x = rng.integers(0, 2, size=(N, 2)).astype(np.float64)
         x[0], x[1] = (1.0, 1.0), (0.0, 1.0)  # a carry-producing pair and an ordinary one
         args = {
             "x": x,
-            "z_prev": ref.sigmoid(_mat(rng, N, H, scale=2.0)),
-            "W_in": _mat(rng, 2, H, scale=GATE_SCALE),
-            "W": _mat(rng, H, H, scale=GATE_SCALE),
-            "W_out": _mat(rng, H, 1, scale=GATE_SCALE),
+            "z_prev": ref.sigmoid(mat(rng, N, H, scale=2.0)),
+            "W_in": mat(rng, 2, H, scale=GATE_SCALE),
+            "W": mat(rng, H, H, scale=GATE_SCALE),
+            "W_out": mat(rng, H, 1, scale=GATE_SCALE),
         }
-        cases.append(Case(f"seed {seed}, batch of {N}", args, binadd_step(**args), _shapes(args)))
+        cases.append(Case(f"seed {seed}, batch of {N}", args, binadd_step(**args), shapes(args)))
     return cases
 
 
@@ -393,13 +367,13 @@ def binary_addition_cases(seeds: Sequence[int]) -> list[Case]:
 def sequence_cross_entropy_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1501)
+        rng = rng_for(seed, 1501)
         N, T, V = 2 + seed % 2, 4 + seed % 2, 7
-        probs = ref.softmax(_mat(rng, N, T, V, scale=1.5), axis=-1)
+        probs = ref.softmax(mat(rng, N, T, V, scale=1.5), axis=-1)
         targets = rng.integers(0, V, size=(N, T))
         args = {"probs": probs, "targets": targets}
         loss = np.array(ref.cross_entropy(probs, targets, time_reduction="mean"))
-        cases.append(Case(f"seed {seed}", args, (loss,), _shapes(args)))
+        cases.append(Case(f"seed {seed}", args, (loss,), shapes(args)))
     return cases
 
 
@@ -416,7 +390,7 @@ def param_counts(D: int, H: int) -> np.ndarray:
 def param_count_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1601)
+        rng = rng_for(seed, 1601)
         pairs = [(int(rng.integers(2, 20)), int(rng.integers(21, 80))),  # D < H
                  (int(rng.integers(100, 300)), int(rng.integers(8, 64))),  # D > H
                  (1, 1)]
@@ -433,15 +407,15 @@ def param_count_cases(seeds: Sequence[int]) -> list[Case]:
 def clip_global_norm_cases(seeds: Sequence[int]) -> list[Case]:
     cases = []
     for seed in seeds:
-        rng = _rng(seed, 1701)
+        rng = rng_for(seed, 1701)
         H, D = 5, 3 + seed % 3
         # arrays of very different norms, so clipping each by its own norm differs from the global rule
         for label, factor in (("above the threshold", 4.0), ("below the threshold", 0.6)):
-            grads = [_mat(rng, H, D, scale=3.0), _mat(rng, H, H, scale=0.3), _mat(rng, H, scale=1.0)]
+            grads = [mat(rng, H, D, scale=3.0), mat(rng, H, H, scale=0.3), mat(rng, H, scale=1.0)]
             threshold = float(rng.uniform(1.0, 3.0))
             total = ref.global_norm(grads)
             grads = [g * (factor * threshold / total) for g in grads]
             args = {"grads": grads, "threshold": threshold}
             expected = tuple(ref.clip_grads_by_global_norm(grads, threshold))
-            cases.append(Case(f"seed {seed}, global norm {label}", args, expected, _shapes(args)))
+            cases.append(Case(f"seed {seed}, global norm {label}", args, expected, shapes(args)))
     return cases
