@@ -32,6 +32,7 @@ from quizzer.cli_common import (
     print_json,
 )
 from quizzer.errors import QuizzerError
+from quizzer.labels import label
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,36 +42,10 @@ if TYPE_CHECKING:
 
 HINTS_FILE = "hints.json"
 
-LABELS = {
-    "en": {
-        "passed": "passed", "failed": "failed", "cases": "cases", "case": "case", "score": "score",
-        "output": "Your code printed", "files": "files", "file": "file", "feedback": "feedback",
-        "hint": "Hint", "no-hints": "{id} has no hints.",
-        "hints-done": "No more hints for {id} ({n} shown). `quizzer hint {id} --reset` starts over.",
-        "hints-reset": "Hints for {id} start over from the first.",
-        "wrote": "Wrote {path}: fill in {blank}, then run `quizzer grade {id} {path}`.",
-        "wrote-fn": "Wrote {path}: write {entry}, then run `quizzer grade {id} {path}`.",
-        "watching": "Watching {path} for {id}: every save is graded. Ctrl-C to stop.",
-        "stopped": "Stopped watching.", "results": "Results written to {path}",
-        "summary": "{passed} of {total} submissions pass", "grading": "Grading",
-    },
-    "ja": {
-        "passed": "合格", "failed": "不合格", "cases": "ケース", "case": "ケース", "score": "得点",
-        "output": "コードの出力", "files": "ファイル", "file": "ファイル", "feedback": "フィードバック",
-        "hint": "ヒント", "no-hints": "{id} にはヒントがありません。",
-        "hints-done": "{id} のヒントはこれで全部です ({n} 個表示済み)。`quizzer hint {id} --reset` で最初からやり直せます。",
-        "hints-reset": "{id} のヒントを最初からに戻しました。",
-        "wrote": "{path} を作成しました。{blank} を埋めてから `quizzer grade {id} {path}` を実行してください。",
-        "wrote-fn": "{path} を作成しました。{entry} を書いてから `quizzer grade {id} {path}` を実行してください。",
-        "watching": "{id} の {path} を監視しています。保存するたびに採点します。Ctrl-C で終了します。",
-        "stopped": "監視を終了しました。", "results": "結果を {path} に書き出しました",
-        "summary": "{total} 件中 {passed} 件が合格", "grading": "採点中",
-    },
-}
 
 
 def _t(key: str, lang: str, **values: object) -> str:
-    return LABELS.get(lang, LABELS["en"])[key].format(**values)
+    return label(key, lang, **values)
 
 
 # --- rendering -------------------------------------------------------------------------------

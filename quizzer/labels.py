@@ -27,6 +27,25 @@ LABELS = {
         "due": "Due",
         "attempts": "Attempts",
         "seen": "Items seen",
+        "passed": "passed",
+        "failed": "failed",
+        "cases": "cases",
+        "case": "case",
+        "score": "score",
+        "output": "Your code printed",
+        "files": "files",
+        "file": "file",
+        "feedback": "feedback",
+        "no-hints": "{id} has no hints.",
+        "hints-done": "No more hints for {id} ({n} shown). `quizzer hint {id} --reset` starts over.",
+        "hints-reset": "Hints for {id} start over from the first.",
+        "wrote": "Wrote {path}: fill in {blank}, then run `quizzer grade {id} {path}`.",
+        "wrote-fn": "Wrote {path}: write {entry}, then run `quizzer grade {id} {path}`.",
+        "watching": "Watching {path} for {id}: every save is graded. Ctrl-C to stop.",
+        "stopped": "Stopped watching.",
+        "results": "Results written to {path}",
+        "summary": "{passed} of {total} submissions pass",
+        "grading": "Grading",
     },
     "ja": {
         "hint": "ヒント",
@@ -52,9 +71,30 @@ LABELS = {
         "due": "復習待ち",
         "attempts": "解答数",
         "seen": "学習済み",
+        "passed": "合格",
+        "failed": "不合格",
+        "cases": "ケース",
+        "case": "ケース",
+        "score": "得点",
+        "output": "コードの出力",
+        "files": "ファイル",
+        "file": "ファイル",
+        "feedback": "フィードバック",
+        "no-hints": "{id} にはヒントがありません。",
+        "hints-done": "{id} のヒントはこれで全部です ({n} 個表示済み)。`quizzer hint {id} --reset` で最初からやり直せます。",
+        "hints-reset": "{id} のヒントを最初からに戻しました。",
+        "wrote": "{path} を作成しました。{blank} を埋めてから `quizzer grade {id} {path}` を実行してください。",
+        "wrote-fn": "{path} を作成しました。{entry} を書いてから `quizzer grade {id} {path}` を実行してください。",
+        "watching": "{id} の {path} を監視しています。保存するたびに採点します。Ctrl-C で終了します。",
+        "stopped": "監視を終了しました。",
+        "results": "結果を {path} に書き出しました",
+        "summary": "{total} 件中 {passed} 件が合格",
+        "grading": "採点中",
     },
 }
 
 
-def label(key: str, lang: str) -> str:
-    return LABELS.get(lang, LABELS["en"])[key]
+def label(key: str, lang: str, **values: object) -> str:
+    """The interface word or sentence ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
+    text = LABELS.get(lang, LABELS["en"])[key]
+    return text.format(**values) if values else text
