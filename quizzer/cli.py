@@ -92,9 +92,8 @@ def show(
     bank: BankOption = None,
 ) -> None:
     """Show one item as a learner sees it."""
-    from rich.markup import escape
-
     from quizzer import render
+    from quizzer.prose import Prose
     from quizzer.serve import serve
     from quizzer.text import resolve_language
 
@@ -110,7 +109,7 @@ def show(
         from quizzer.checking import checker_for
 
         expected = checker_for(item.type).expected(served, lang=language)
-        console.print(f"[bold green]{render.label('answer', language)}:[/] {escape(expected)}")
+        console.print(Prose(expected, prefix=f"{render.label('answer', language)}: ", prefix_style="bold green"))
         explanation = served.explanation(language) if item.kind == "question" else item.explanation.get(language)
         if explanation:
             console.print(render.explanation_panel(explanation, language))

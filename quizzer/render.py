@@ -16,12 +16,13 @@ from quizzer.model import BLANK, Exercise, FlashcardSpec, NumericSpec, Question,
 from quizzer.serve import Served, letter
 
 from quizzer.labels import label
+from quizzer.prose import Prose
 
 
 def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
     """The item as a learner sees it: prompt, options or code, and how to answer."""
     item = served.item
-    parts: list = [RichText(served.prompt(lang).strip())]
+    parts: list = [Prose(served.prompt(lang).strip())]
     if isinstance(item, Question):
         spec = item.spec
         if item.type == "choice":
@@ -29,7 +30,7 @@ def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
             options.add_column(style="bold cyan", no_wrap=True)
             options.add_column()
             for i, option in enumerate(served.options):
-                options.add_row(f"{letter(i)})", RichText(served.render(option.text, lang)))
+                options.add_row(f"{letter(i)})", Prose(served.render(option.text, lang)))
             parts += [RichText(""), options]
             how = label("choose_many" if spec.multiple else "choose_one", lang)  # type: ignore[union-attr]
         elif isinstance(spec, SymbolicSpec):
@@ -86,23 +87,27 @@ def verdict(result: Result, lang: str, *, explanation: str = "") -> Group:
 
 
 def explanation_panel(explanation: str, lang: str) -> Panel:
-    return Panel(RichText(explanation.strip()), title=label("explanation", lang), title_align="left", border_style="dim", box=box.ROUNDED)
+    return Panel(Prose(explanation.strip()), title=label("explanation", lang), title_align="left", border_style="dim", box=box.ROUNDED)
 
 
 def flashcard_reveal(served: Served, lang: str) -> Panel:
     spec = served.item.spec  # type: ignore[union-attr]
     assert isinstance(spec, FlashcardSpec)
-    parts: list = [RichText(served.render(spec.answer, lang).strip())]
+    parts: list = [Prose(served.render(spec.answer, lang).strip())]
     if spec.key_points:
         parts.append(RichText(""))
         parts.append(RichText(f"{label('points', lang)}:", style="bold"))
+        bullets = Table.grid(padding=(0, 1))
+        bullets.add_column(no_wrap=True)
+        bullets.add_column()
         for point in spec.key_points:
-            parts.append(RichText(f"  • {served.render(point, lang)}"))
+            bullets.add_row("•", Prose(served.render(point, lang)))
+        parts.append(bullets)
     return Panel(Group(*parts), title=label("model", lang), title_align="left", border_style="green", box=box.ROUNDED)
 
 
-def hint_line(text: str, number: int, total: int, lang: str) -> RichText:
-    return RichText(f"💡 {label('hint', lang)} {number}/{total}: {text}", style="yellow")
+def hint_line(text: str, number: int, total: int, lang: str) -> Prose:
+    return Prose(f"💡 {label('hint', lang)} {number}/{total}: {text}", style="yellow")
 
 
 def summary_table(rows: Sequence[tuple[str, int, int, int]], lang: str) -> Table:
