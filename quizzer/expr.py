@@ -1015,6 +1015,9 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
 _SYMPY_MAX_EXPONENT = 64  # larger integer powers are left to evaluation at points
 _SYMPY_MAX_TERMS = 200  # rough size of the expanded form above which SymPy is not asked
 _SYMPY_MAX_NODES = 200
+_SYMPY_MAX_CALL_DEPTH = 6  # sigmoid(sigmoid(...)) 50 deep: 0.5 s to build, 3 s to cancel
+_EXTREMES = ("min", "max", "relu")
+_SYMPY_MAX_EXTREMES = 6  # cancel() on nested Max grows steeply: 8 levels 0.05 s, 16 levels 7 s
 
 
 def _constant(node: Expr) -> bool:
@@ -1051,9 +1054,10 @@ def to_sympy(expr: Expr, *, positive: bool = False):
         "sinh": sympy.sinh,
         "cosh": sympy.cosh,
         "sigmoid": lambda v: 1 / (1 + sympy.exp(-v)),
-        "relu": lambda v: sympy.Max(0, v),
-        "min": sympy.Min,
-        "max": sympy.Max,
+        # Unevaluated: SymPy compares every pair of arguments when it builds a nested Max.
+        "relu": lambda v: sympy.Max(0, v, evaluate=False),
+        "min": lambda *args: sympy.Min(*args, evaluate=False),
+        "max": lambda *args: sympy.Max(*args, evaluate=False),
         "floor": sympy.floor,
         "ceil": sympy.ceiling,
     }
@@ -1118,48 +1122,77 @@ def to_sympy(expr: Expr, *, positive: bool = False):
     return build(expr, False, False)
 
 
-# Terms one call becomes once rewritten in exp: sin(u) = (exp(iu) - exp(-iu))/2i, tan a ratio of two.
-_REWRITTEN_TERMS = {"sin": 2, "cos": 2, "sinh": 2, "cosh": 2, "sigmoid": 2, "tan": 4, "tanh": 4}
+# (numerator, denominator) terms of a call once rewritten in exp: sin(u) = (exp(iu) - exp(-iu))/2i,
+# tan(u) a ratio of two such sums. sigmoid is built as 1/(1 + exp(-u)) from the start.
+_REWRITTEN_SIZE = {"sin": (2, 1), "cos": (2, 1), "sinh": (2, 1), "cosh": (2, 1), "tan": (2, 2), "tanh": (2, 2)}
 
 
-def _term_estimate(node: Expr, rewritten: bool = False) -> int:
-    """A generous bound on the terms of the form SymPy's ``cancel`` builds (numerator and
-    denominator expanded), capped just above the budget. A call counts as one term (its
-    arguments stay inside it), or as its exp-rewritten size when ``rewritten``."""
+def _call_depth(node: Expr) -> int:
+    """How many calls are nested inside one another at the deepest point."""
+    inner = max((_call_depth(child) for child in _children(node)), default=0)
+    return inner + 1 if isinstance(node, Call) else inner
+
+
+def _cancel_size(node: Expr, rewritten: bool) -> tuple[int, int]:
+    """A generous bound on the terms of the numerator and denominator that SymPy's ``cancel``
+    expands ``node`` into, each capped just above the budget. A call is one opaque term (its
+    arguments stay inside it) unless ``rewritten`` in exp."""
     cap = _SYMPY_MAX_TERMS + 1
     if isinstance(node, (Num, Var, Const)):
-        return 1
+        return 1, 1
     if isinstance(node, Neg):
-        return _term_estimate(node.operand, rewritten)
+        return _cancel_size(node.operand, rewritten)
     if isinstance(node, Call):
-        if not rewritten:
-            return 1
-        if any(isinstance(n, Call) and n.func in _REWRITTEN_TERMS for a in node.args for n in _walk(a)):
-            return cap  # sin(cos(x)) rewrites into exponentials of exponentials: slow to cancel
-        return _REWRITTEN_TERMS.get(node.func, 1)
-    left, right = _term_estimate(node.left, rewritten), _term_estimate(node.right, rewritten)
+        if node.func == "sigmoid":
+            return 1, 2
+        if not rewritten or node.func not in _REWRITTEN_SIZE:
+            return 1, 1
+        if any(isinstance(n, Call) and n.func in _REWRITTEN_SIZE for a in node.args for n in _walk(a)):
+            return cap, cap  # sin(cos(x)) rewrites into exponentials of exponentials: slow to cancel
+        return _REWRITTEN_SIZE[node.func]
+    if node.op in ("//", "%"):
+        return 1, 1  # floor(a/b) and Mod(a, b) are opaque to cancel
+    (ln, ld), (rn, rd) = _cancel_size(node.left, rewritten), _cancel_size(node.right, rewritten)
     if node.op in ("+", "-"):
-        return min(cap, left + right)
-    if node.op != "^":
-        return min(cap, left * right)
+        return min(cap, ln * rd + rn * ld), min(cap, ld * rd)
+    if node.op == "*":
+        return min(cap, ln * rn), min(cap, ld * rd)
+    if node.op == "/":
+        return min(cap, ln * rd), min(cap, ld * rn)
     if not _constant(node.right):
-        return min(cap, left + right)
+        return min(cap, ln + ld + rn + rd), 1  # exp(log(base)*exponent): one opaque term
     try:
         exponent = evaluate(node.right)
     except AnswerError:
-        return cap
+        return cap, cap
     if abs(exponent) > _SYMPY_MAX_EXPONENT:
-        return cap
-    if isinstance(exponent, Fraction) and exponent.denominator == 1:
-        n = abs(exponent.numerator)
-        return min(cap, math.comb(n + left - 1, left - 1)) if left > 1 else 1
-    return left
+        return cap, cap
+    if not (isinstance(exponent, Fraction) and exponent.denominator == 1):
+        return 1, 1  # a root of the base: one opaque term
+    n = abs(exponent.numerator)
+
+    def power(terms: int) -> int:
+        return min(cap, math.comb(n + terms - 1, terms - 1)) if terms > 1 else 1
+
+    top, bottom = power(ln), power(ld)
+    return (top, bottom) if exponent >= 0 else (bottom, top)
+
+
+def _term_estimate(a: Expr, b: Expr, rewritten: bool = False) -> int:
+    """The estimated size of ``a - b`` brought over one denominator."""
+    (an, ad), (bn, bd) = _cancel_size(a, rewritten), _cancel_size(b, rewritten)
+    return an * bd + bn * ad + ad * bd
 
 
 def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str:
     """"zero", "nonzero" (proved different) or "unknown"; every step is sized beforehand."""
     nodes = sum(1 for _ in _walk(a)) + sum(1 for _ in _walk(b))
-    if nodes > _SYMPY_MAX_NODES:
+    extremes = sum(isinstance(n, Call) and n.func in _EXTREMES for tree in (a, b) for n in _walk(tree))
+    if (
+        nodes > _SYMPY_MAX_NODES
+        or extremes > _SYMPY_MAX_EXTREMES
+        or max(_call_depth(a), _call_depth(b)) > _SYMPY_MAX_CALL_DEPTH
+    ):
         return "unknown"
     import sympy
 
@@ -1168,8 +1201,7 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
         difference = to_sympy(a, positive=positive) - to_sympy(b, positive=positive)
         if difference == 0:
             return "zero"
-        terms = _term_estimate(a) + _term_estimate(b)
-        if terms > _SYMPY_MAX_TERMS:
+        if _term_estimate(a, b) > _SYMPY_MAX_TERMS:
             return "unknown"
         reduced = sympy.cancel(difference)
         if reduced == 0:
@@ -1177,8 +1209,7 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
         if reduced.is_rational_function():
             return "nonzero"  # a non-zero rational function of the variables is not 0 everywhere
         attempts = []
-        rewritten = _term_estimate(a, rewritten=True) + _term_estimate(b, rewritten=True)
-        if rewritten <= _SYMPY_MAX_TERMS:
+        if _term_estimate(a, b, rewritten=True) <= _SYMPY_MAX_TERMS:
             attempts.append(lambda d: sympy.cancel(d.rewrite(sympy.exp)))
         for attempt in attempts:
             if reduced.is_number:
@@ -1194,20 +1225,24 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
 
 
 _ATTEMPTS_PER_SAMPLE = 5
+_SMALLEST_SCALE = Fraction(1, 64)
 
 
-def _value_at(expr: Expr, point: dict[str, Fraction]) -> Number | None:
-    """The value at ``point``, exactly if affordable, else in floats; None where undefined."""
+def _value_at(expr: Expr, point: dict[str, Fraction]) -> tuple[Number | None, bool]:
+    """The value at ``point``, exactly if affordable, else in floats; None where undefined.
+    The flag says the value was out of float range (a point nearer 0 may do better)."""
     try:
-        return evaluate(expr, point)
+        return evaluate(expr, point), False
     except _TooLarge:
         pass
     except AnswerError:
-        return None
+        return None, False
     try:
-        return _evaluate(expr, {name: float(v) for name, v in point.items()}, strict=True)
+        return _evaluate(expr, {name: float(v) for name, v in point.items()}, strict=True), False
+    except _TooLarge:
+        return None, True
     except AnswerError:
-        return None
+        return None, False
 
 
 def equivalent(
@@ -1221,9 +1256,10 @@ def equivalent(
 ) -> bool:
     """Whether ``a`` and ``b`` are the same function of ``variables``.
 
-    Both are evaluated at random points (values in about [-3, 3], or (0, 3] when ``positive``),
-    exactly where the arithmetic is rational, until ``samples`` points agree; points where
-    either side is undefined are skipped (at most ``5 * samples`` tries). An exact disagreement
+    Both are evaluated at random points (values in about [-3, 3], or (0, 3] when ``positive``;
+    the range shrinks, down to 1/64 of that, while values overflow), exactly where the
+    arithmetic is rational, until ``samples`` points agree; points where either side is
+    undefined are skipped (at most ``5 * samples`` tries). An exact disagreement
     is final, and so is a float one far beyond rounding. Otherwise SymPy, on input sized
     beforehand, tries to reduce ``a - b``: ``cancel``, then ``cancel`` after rewriting in
     ``exp``. A proof of 0 wins over float noise; a proof of a non-zero difference (a constant
@@ -1236,15 +1272,18 @@ def equivalent(
     names = sorted(set(variables) | a.names | b.names)
     rng = random.Random(seed)
     agreed, float_mismatch = 0, False
+    scale = Fraction(1)
     # Points where a side is undefined do not count, so try a few more than asked for.
     for _ in range(_ATTEMPTS_PER_SAMPLE * samples):
         if agreed >= samples:
             break
         point = {}
         for name in names:
-            size = Fraction(rng.randint(1, 384), 128)
+            size = Fraction(rng.randint(1, 384), 128) * scale
             point[name] = size if positive or rng.random() < 0.5 else -size
-        left, right = _value_at(a, point), _value_at(b, point)
+        (left, left_large), (right, right_large) = _value_at(a, point), _value_at(b, point)
+        if left_large or right_large:
+            scale = max(scale / 2, _SMALLEST_SCALE)  # exp(exp(x)) overflows at x = 3, not at 0.1
         if left is None or right is None:
             continue
         if isinstance(left, Fraction) and isinstance(right, Fraction):
