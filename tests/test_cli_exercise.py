@@ -249,3 +249,14 @@ def test_the_real_command_grades_a_file(tmp_path):
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["passed"] is True
+
+
+def test_unparsable_blank_answer_does_not_give_the_solution_away():
+    from quizzer.bank import load_bank
+    from tests.conftest import run_cli
+
+    exercise = load_bank(["builtin"]).get("lstm-cell")
+    out = run_cli("answer", "lstm-cell", "input_gate *")
+    assert out.returncode == 2 and "not a Python expression" in out.stderr
+    for answer in (exercise.solution, *exercise.alternatives):
+        assert answer not in out.stderr

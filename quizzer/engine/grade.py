@@ -165,8 +165,8 @@ def source_for(exercise: Exercise, response: str, *, lang: str = "en") -> str:
     try:
         ast.parse(_as_expression(expr), mode="eval")
     except SyntaxError as exc:
-        example = exercise.alternatives[0] if exercise.alternatives else "x + 1"
-        raise AnswerError(diagnose.say("not-expression", lang, message=exc.msg, blank=BLANK, example=example)) from None
+        # the example is deliberately not this exercise's answer (an alternative would give it away)
+        raise AnswerError(diagnose.say("not-expression", lang, message=exc.msg, blank=BLANK, example="a * b + c")) from None
     return exercise.filled(_as_expression(expr))
 
 
