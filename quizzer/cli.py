@@ -5,6 +5,7 @@ Exit codes: 0 correct or fine, 1 answered but not correct (or problems found), 2
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -23,6 +24,7 @@ from quizzer.cli_common import (
     load,
     print_json,
 )
+from quizzer.errors import QuizzerError
 
 app = typer.Typer(
     name="quizzer",
@@ -146,7 +148,6 @@ def answer(
 ) -> None:
     """Grade one answer without a session. Exit 0 if right, 1 if not, 2 if it cannot be read."""
     from quizzer.checking import check
-    from quizzer.errors import QuizzerError
     from quizzer.serve import serve
     from quizzer.text import resolve_language
 
@@ -192,8 +193,9 @@ def practice(
 
     language = resolve_language(lang)
     loaded = load(bank)
-    items = plan_practice(loaded, topics=topic or (), types=type_ or (), count=count or 10, seed=seed)
     with Store.open() as store:
+        items = plan_practice(loaded, topics=topic or (), types=type_ or (), count=count or 10, seed=seed,
+                              history=store.last_results())
         session = Session(items, store, mode="practice", lang=language, seed=seed, topics=topic or ())
         PracticeUI(session, console).run()
 
@@ -225,6 +227,25 @@ def review(
             return
         session = Session(items, store, mode="review", lang=language)
         PracticeUI(session, console).run()
+
+
+@app.command()
+@handle_errors
+def reset(
+    item_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="Only these items (default: all progress).", show_default=False)] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Forget recorded answers and review schedules (of the given items, or all of them)."""
+    from quizzer.store import Store
+
+    with Store.open() as store:
+        what = f"progress for {', '.join(item_ids)}" if item_ids else f"all progress in {store.path}"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise QuizzerError("refusing to reset without confirmation; pass --yes")
+            typer.confirm(f"Forget {what}?", abort=True)
+        removed = store.reset(item_ids or None)
+    console.print(f"Forgot {removed} answer{'s' if removed != 1 else ''} ({what}).")
 
 
 @app.command()

@@ -33,8 +33,11 @@ def plan_practice(
     types: Sequence[str] = (),
     count: int | None = None,
     seed: int | None = None,
+    history: dict[str, bool] | None = None,
 ) -> list[Item]:
-    """Items for a practice session: the chosen topics and types in a (seeded) random order."""
+    """Items for a practice session, in a (seeded) random order within three groups: never answered
+    first, then those whose latest answer was wrong, then the rest, so that sessions work through
+    the whole bank before repeating it. ``history`` is ``Store.last_results()``."""
     unknown = [t for t in topics if t not in bank.topics]
     if unknown:
         raise QuizzerError(f"unknown topic {unknown[0]!r}; topics in this bank: {', '.join(bank.topics)}")
@@ -44,6 +47,8 @@ def plan_practice(
         raise QuizzerError(f"no {wanted} items match; `quizzer list` shows what the bank has")
     rng = random.Random(seed)
     rng.shuffle(items)
+    if history:
+        items.sort(key=lambda item: 0 if item.id not in history else 1 if not history[item.id] else 2)
     return items[:count] if count else items
 
 

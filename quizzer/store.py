@@ -29,7 +29,6 @@ All timestamps are stored as UTC ISO-8601 text, which also sorts chronologically
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -401,6 +400,15 @@ class Store:
             )
             for r in rows
         ]
+
+    def last_results(self) -> dict[str, bool]:
+        """Whether the latest answer to each answered item was right (one query, for planning sessions)."""
+        with self._guard("read progress"):
+            rows = self._conn.execute(
+                "SELECT a.item_id, a.passed FROM attempts a"
+                " JOIN (SELECT item_id, MAX(id) AS last FROM attempts GROUP BY item_id) l ON a.id = l.last"
+            ).fetchall()
+        return {item_id: bool(passed) for item_id, passed in rows}
 
     def stats(self, *, now: datetime | None = None) -> Stats:
         """Totals, per-topic figures and the answers of the last seven UTC days up to ``now``."""

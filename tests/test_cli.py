@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import sqlite3
@@ -237,3 +238,22 @@ def test_ctrl_c_ends_the_session_with_its_summary(bank_args, _isolated_home):
     assert "Session over: " in out and "Traceback" not in err
     assert "everything answered so far is saved" in err
     assert json.loads(run_cli("stats", "--json").stdout)["attempts"] == 1
+
+
+def test_practice_works_through_unseen_items_before_repeating(bank_args):
+    seen: set[str] = set()
+    for round_ in range(2):
+        out = run_cli("practice", "--type", "numeric", "-n", "2", "--seed", str(round_), *bank_args, stdin="1\n1\n")
+        ids = set(re.findall(r"· (mini-[a-z-]+)", out.stdout))
+        assert len(ids) == 2 and not ids & seen, "the second session serves the numeric items not yet answered"
+        seen |= ids
+
+
+def test_reset_forgets_progress(bank_args):
+    run_cli("practice", "--type", "choice", "--seed", "1", "-n", "2", *bank_args, stdin="a\nb\n")
+    refused = run_cli("reset")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert json.loads(run_cli("stats", "--json").stdout)["attempts"] == 2
+    done = run_cli("reset", "--yes")
+    assert done.returncode == 0 and "Forgot 2 answers" in done.stdout
+    assert json.loads(run_cli("stats", "--json").stdout)["attempts"] == 0
