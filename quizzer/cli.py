@@ -101,8 +101,10 @@ def show(
 
     language = resolve_language(lang)
     item = load(bank).get(item_id)
-    served = serve(item, seed=seed) if seed is not None or not _needs_seed(item) else serve(item, seed=_fresh_seed())
-    if seed is None and not _needs_seed(item):
+    if seed is None and _needs_seed(item):
+        seed = _fresh_seed()  # printed below, so that `quizzer answer --seed` grades this very serving
+    served = serve(item, seed=seed)
+    if seed is None:
         served = _canonical(served)
     console.print(render.item_panel(served, language))
     if served.values or (seed is not None and item.type == "choice"):
