@@ -27,8 +27,11 @@ from __future__ import annotations
 import keyword
 import math
 import numbers
+import os
 import random
 import re
+import select
+import signal
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1015,6 +1018,7 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
 _SYMPY_MAX_EXPONENT = 64  # larger integer powers are left to evaluation at points
 _SYMPY_MAX_TERMS = 200  # rough size of the expanded form above which SymPy is not asked
 _SYMPY_MAX_NODES = 200
+_SYMPY_SECONDS = 0.8  # wall time for the whole SymPy step, child process included
 _SYMPY_MAX_CALL_DEPTH = 6  # sigmoid(sigmoid(...)) 50 deep: 0.5 s to build, 3 s to cancel
 _EXTREMES = ("min", "max", "relu")
 _SYMPY_MAX_EXTREMES = 6  # cancel() on nested Max grows steeply: 8 levels 0.05 s, 16 levels 7 s
@@ -1041,25 +1045,32 @@ def to_sympy(expr: Expr, *, positive: bool = False):
             symbols[name] = sympy.Symbol(name, positive=True) if positive else sympy.Symbol(name, real=True)
         return symbols[name]
 
+    def lazy(function):
+        # Evaluating tan(cosh(u)) makes SymPy look for multiples of pi inside u, which can mean
+        # expanding and taking gcds of big powers: left to the later, time-limited steps.
+        return lambda *args: function(*args, evaluate=False)
+
     functions = {
-        "exp": sympy.exp,
-        "ln": sympy.log,
-        "log": sympy.log,
+        "exp": lazy(sympy.exp),
+        "ln": lazy(sympy.log),
+        "log": lambda *args: sympy.log(args[0], evaluate=False) / sympy.log(args[1], evaluate=False)
+        if len(args) == 2
+        else sympy.log(args[0], evaluate=False),
         "sqrt": sympy.sqrt,
-        "abs": sympy.Abs,
-        "sin": sympy.sin,
-        "cos": sympy.cos,
-        "tan": sympy.tan,
-        "tanh": sympy.tanh,
-        "sinh": sympy.sinh,
-        "cosh": sympy.cosh,
-        "sigmoid": lambda v: 1 / (1 + sympy.exp(-v)),
+        "abs": lazy(sympy.Abs),
+        "sin": lazy(sympy.sin),
+        "cos": lazy(sympy.cos),
+        "tan": lazy(sympy.tan),
+        "tanh": lazy(sympy.tanh),
+        "sinh": lazy(sympy.sinh),
+        "cosh": lazy(sympy.cosh),
+        "sigmoid": lambda v: 1 / (1 + sympy.exp(-v, evaluate=False)),
         # Unevaluated: SymPy compares every pair of arguments when it builds a nested Max.
         "relu": lambda v: sympy.Max(0, v, evaluate=False),
         "min": lambda *args: sympy.Min(*args, evaluate=False),
         "max": lambda *args: sympy.Max(*args, evaluate=False),
-        "floor": sympy.floor,
-        "ceil": sympy.ceiling,
+        "floor": lazy(sympy.floor),
+        "ceil": lazy(sympy.ceiling),
     }
 
     constant: set[int] = set()
@@ -1178,14 +1189,39 @@ def _cancel_size(node: Expr, rewritten: bool) -> tuple[int, int]:
     return (top, bottom) if exponent >= 0 else (bottom, top)
 
 
+def _opaque_parts(node: Expr) -> tuple[Expr, ...]:
+    """The parts ``cancel`` treats as single terms but still expands inside (deep expansion)."""
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, BinOp) and node.op in ("//", "%"):
+        return (node.left, node.right)
+    if isinstance(node, BinOp) and node.op == "^" and not _constant(node.right):
+        return (node.left, node.right)
+    return ()
+
+
 def _term_estimate(a: Expr, b: Expr, rewritten: bool = False) -> int:
-    """The estimated size of ``a - b`` brought over one denominator."""
+    """The estimated size of ``a - b`` brought over one denominator, plus the expansions that
+    happen inside function arguments on the way."""
     (an, ad), (bn, bd) = _cancel_size(a, rewritten), _cancel_size(b, rewritten)
-    return an * bd + bn * ad + ad * bd
+    total = an * bd + bn * ad + ad * bd
+    for tree in (a, b):
+        for node in _walk(tree):
+            for part in _opaque_parts(node):
+                top, bottom = _cancel_size(part, rewritten)
+                total += top + bottom
+                if total > _SYMPY_MAX_TERMS:
+                    return total
+    return total
 
 
 def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str:
-    """"zero", "nonzero" (proved different) or "unknown"; every step is sized beforehand."""
+    """"zero", "nonzero" (proved different) or "unknown".
+
+    Inputs SymPy is known to choke on are turned away by size first; the rest runs in a forked
+    child given ``_SYMPY_SECONDS``, because SymPy's own evaluation can still take minutes on a
+    67-character answer (``tan(cosh((sqrt(3-z)-3)^30 + x))``: radicals in a polynomial gcd) and
+    no size estimate foresees every such path. Out of time means "unknown"."""
     nodes = sum(1 for _ in _walk(a)) + sum(1 for _ in _walk(b))
     extremes = sum(isinstance(n, Call) and n.func in _EXTREMES for tree in (a, b) for n in _walk(tree))
     if (
@@ -1194,10 +1230,14 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
         or max(_call_depth(a), _call_depth(b)) > _SYMPY_MAX_CALL_DEPTH
     ):
         return "unknown"
-    import sympy
+    import sympy  # here, so that a forked child starts with it loaded
 
+    return _within_time(_SYMPY_SECONDS, lambda: _sympy_steps(sympy, a, b, positive, allow_numeric))
+
+
+def _sympy_steps(sympy, a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str:
     try:
-        # Building the difference only collects like terms, which is cheap whatever the powers.
+        # Building the difference only collects like terms: (x+y)^5000*(x+y) - (y+x)^5001 is 0.
         difference = to_sympy(a, positive=positive) - to_sympy(b, positive=positive)
         if difference == 0:
             return "zero"
@@ -1208,13 +1248,8 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
             return "zero"
         if reduced.is_rational_function():
             return "nonzero"  # a non-zero rational function of the variables is not 0 everywhere
-        attempts = []
-        if _term_estimate(a, b, rewritten=True) <= _SYMPY_MAX_TERMS:
-            attempts.append(lambda d: sympy.cancel(d.rewrite(sympy.exp)))
-        for attempt in attempts:
-            if reduced.is_number:
-                break
-            reduced = attempt(difference)
+        if not reduced.is_number and _term_estimate(a, b, rewritten=True) <= _SYMPY_MAX_TERMS:
+            reduced = sympy.cancel(difference.rewrite(sympy.exp))
             if reduced == 0:
                 return "zero"
         if reduced.is_number and allow_numeric:
@@ -1222,6 +1257,49 @@ def _sympy_verdict(a: Expr, b: Expr, positive: bool, allow_numeric: bool) -> str
     except Exception:  # SymPy giving up (or failing) on a form only leaves the decision to the points
         return "unknown"
     return "unknown"
+
+
+_VERDICTS = ("zero", "nonzero", "unknown")
+
+
+def _within_time(seconds: float, job) -> str:
+    """``job()`` (one of ``_VERDICTS``) run in a forked child killed after ``seconds``.
+
+    Where there is no fork (Windows) the job runs here, bounded by the size checks alone."""
+    if not hasattr(os, "fork"):
+        return job()
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return job()
+    if pid == 0:  # the child: answer through the pipe and leave without running any cleanup
+        answer = "unknown"
+        try:
+            os.close(read_end)
+            answer = job()
+        finally:
+            try:
+                os.write(write_end, answer.encode())
+            finally:
+                os._exit(0)
+    os.close(write_end)
+    answer = ""
+    try:
+        ready, _, _ = select.select([read_end], [], [], seconds)
+        if ready:
+            answer = os.read(read_end, 16).decode(errors="replace")
+    finally:
+        os.close(read_end)
+        if not answer:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+    return answer if answer in _VERDICTS else "unknown"
 
 
 _ATTEMPTS_PER_SAMPLE = 5
