@@ -53,7 +53,12 @@ HEAVY_PAIRS = [
     (["x", "y"], "(x+y)^100000", "x+y"),
     (["x", "y"], "(x+y)^9999", "(x+y)^9998*(x-y)"),
     (["a", "b", "c", "d"], "(a+b+c+d)^6/(a-b+c-d)^5", "(a+b+c+d)^5*(a+b+c+d)/(a-b+c-d)^5 + 0*a"),
-    (["a", "b", "c", "d"], "(sin(a)+cos(b)+tan(c)+sinh(d))^8", "(sin(a)+cos(b)+tan(c)+sinh(d))^7*(sin(a)+cos(b)+tan(c)+sinh(d)+1e-15)"),
+    (
+        ["a", "b", "c", "d"],
+        "(sin(a)+cos(b)+tan(c)+sinh(d))^8",
+        "(sin(a)+cos(b)+tan(c)+sinh(d))^7*(sin(a)+cos(b)+tan(c)+sinh(d)+1e-15)",
+    ),
+    (["x", "z"], "tan(cosh((sqrt(3-z)-3)^30 + x))", "tan(cosh((sqrt(3-z)-3)^30 + x)) + 1e-12"),
     (["x"], "sin(cos(tan(x)))^2 + cos(cos(tan(x)))^2", "1"),
     (["x"], "exp(" * 99 + "x" + ")" * 99, "exp(" * 99 + "x" + ")" * 99 + "+0"),
 ]

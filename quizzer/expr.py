@@ -20,6 +20,9 @@ exponent may carry a sign: ``2^-2``). A number directly after a value needs an o
 Everything is bounded before it is computed: answer length, nesting depth, tree size, the size
 of exact numbers and exponents. A thread timeout cannot interrupt a big-integer operation, so
 the sizes are predicted and refused first. Every refusal is an ``AnswerError`` with one line.
+SymPy (imported only when ``to_sympy`` or ``equivalent`` needs it) gets sized input too, and
+``equivalent`` also runs it in a forked child with a time limit, since SymPy's own evaluation
+has slow paths no size estimate foresees.
 """
 
 from __future__ import annotations
@@ -1288,8 +1291,9 @@ def _within_time(seconds: float, job) -> str:
     os.close(write_end)
     answer = ""
     try:
-        ready, _, _ = select.select([read_end], [], [], seconds)
-        if ready:
+        waiting = select.poll()  # not select(): it fails on descriptors numbered past 1023
+        waiting.register(read_end, select.POLLIN)
+        if waiting.poll(seconds * 1000):
             answer = os.read(read_end, 16).decode(errors="replace")
     finally:
         os.close(read_end)
