@@ -419,3 +419,29 @@ def clip_global_norm_cases(seeds: Sequence[int]) -> list[Case]:
             expected = tuple(ref.clip_grads_by_global_norm(grads, threshold))
             cases.append(Case(f"seed {seed}, global norm {label}", args, expected, shapes(args)))
     return cases
+
+
+# --- 18. numerical gradient (gradient check) --------------------------------------------------------
+
+# The loss the learner's numerical gradient differentiates; the exercise's `provided` code defines the
+# same function for the learner (tests/test_extra_exercises.py checks that the two agree).
+def gradient_check_loss(W: np.ndarray, x: np.ndarray) -> float:
+    return float(np.sum(np.tanh(x.dot(W.T)) ** 2))
+
+
+GRADCHECK_EPS = 1e-5
+
+
+@register("numerical-gradient", outputs=("grad",),
+          description="numerical_gradient(W, x, eps) -> dL/dW by central differences of loss(W, x)")
+def numerical_gradient_cases(seeds: Sequence[int]) -> list[Case]:
+    def make(name: str, seed: int, square: bool) -> Case:
+        rng = rng_for(seed, 1801 + square)
+        N, _, D, H = _dims(seed, square)
+        W = mat(rng, H, D, scale=0.5)
+        x = mat(rng, N, D)
+        expected = ref.numerical_gradient(lambda w: gradient_check_loss(w, x), W, eps=GRADCHECK_EPS)
+        args = {"W": W, "x": x, "eps": GRADCHECK_EPS}
+        return Case(name, args, (expected,), shapes(args))
+
+    return with_square(seeds, make)
