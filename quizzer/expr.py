@@ -1302,7 +1302,10 @@ def _within_time(seconds: float, job) -> str:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        os.waitpid(pid, 0)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # SIGCHLD ignored by the host program: already reaped
+            pass
     return answer if answer in _VERDICTS else "unknown"
 
 
