@@ -160,3 +160,9 @@ def test_flashcard_needs_a_rating(bank):
 def test_missing_language_falls_back(bank):
     served = in_bank_order(bank, "mini-english-only")
     assert served.prompt("ja").startswith("Name the GRU gate")
+
+
+@pytest.mark.parametrize(("answer", "shown"), [("2^2000", "1.148e+602"), ("-10^20", "-1.000e+20"), ("2^3000/3", "4.100e+902")])
+def test_huge_exact_answers_are_shown_briefly(bank, answer, shown):
+    result = check(in_bank_order(bank, "mini-numeric"), answer, lang="en")
+    assert not result.passed and shown in result.feedback and len(result.feedback) < 120

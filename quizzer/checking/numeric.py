@@ -39,8 +39,20 @@ def expected_shape(served: Served) -> tuple[int, ...]:
 
 
 def format_number(value: Fraction | float) -> str:
-    if isinstance(value, Fraction) and value.denominator != 1:
-        decimal = float(value)
+    """A number as a learner reads it: exact where short, scientific where huge (never an overflow)."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        value = value.numerator
+    if isinstance(value, int):
+        digits = str(abs(value))
+        if len(digits) <= 15:
+            return str(value)
+        sign = "-" if value < 0 else ""
+        return f"{sign}{digits[0]}.{digits[1:4]}e+{len(digits) - 1}"
+    if isinstance(value, Fraction):
+        try:
+            decimal = float(value)
+        except OverflowError:
+            return format_number(int(value))  # beyond float range: its integer part says enough
         as_text = f"{decimal:.6g}"
         return as_text if Fraction(as_text) == value else f"{value.numerator}/{value.denominator} ≈ {decimal:.6g}"
     return format_value(value)
