@@ -57,7 +57,10 @@ def main() -> int:
 
     exercise = load_bank(args.bank).get("lstm-cell")
     bank_args = [a for path in (args.bank or []) for a in ("--bank", path)]
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    # As a user runs it: bytecode cached (some shells set PYTHONDONTWRITEBYTECODE, which would make
+    # every run recompile quizzer's modules while numpy's came precompiled from pip).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update({"NO_COLOR": "1", "COLUMNS": "100"})
     quizzer = [sys.executable, "-m", "quizzer"]
 
     with tempfile.TemporaryDirectory(prefix="quizzer-bench-") as tmp:

@@ -44,7 +44,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
     home = tempfile.mkdtemp(prefix="quizzer-bench-")
-    env = {**os.environ, "QUIZZER_HOME": home, "COLUMNS": "100"}
+    # As a user runs it: bytecode cached (some shells set PYTHONDONTWRITEBYTECODE, which would make
+    # every run recompile quizzer's modules while numpy's and typer's came precompiled from pip).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update({"QUIZZER_HOME": home, "COLUMNS": "100"})
     subprocess.run([PY, "-m", "quizzer", "list"], env=env, stdout=subprocess.DEVNULL, check=True)  # warm the bank cache
 
     quizzer = [PY, "-m", "quizzer"]
