@@ -40,3 +40,23 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
         timeout=timeout,
         cwd=ROOT,
     )
+
+
+def load_exercises(*paths: Path) -> dict:
+    """The exercises of the given bank files, asserting that they load without problems."""
+    from quizzer.bank import Problems, read_files
+    from quizzer.model import Exercise
+
+    problems = Problems()
+    items = read_files([p for p in paths if p.exists()], problems)
+    assert not problems.items, "\n".join(str(p) for p in problems.items)
+    return {k: v for k, v in items.items() if isinstance(v, Exercise)}
+
+
+@pytest.fixture(scope="module")
+def runner():
+    """One sandbox runner (fork servers) shared by a module's grading tests."""
+    from quizzer.engine.sandbox import Runner
+
+    with Runner() as r:
+        yield r

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quizzer.bank import Problems, read_files
 from quizzer.engine.grade import grade_source, prepare, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
-from quizzer.model import BLANK, Exercise
+from quizzer.model import BLANK
 from quizzer.reference import conventions
+from tests.conftest import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "exercises" / "course.yaml"
@@ -25,20 +25,7 @@ IDS = ("gradient-clipping", "lstm-cell", "gru-cell", "bidirectional-concat", "bp
        "seq2seq-encode")
 
 
-def _load() -> dict[str, Exercise]:
-    problems = Problems()
-    items = read_files([COURSE], problems)
-    assert not problems.items, "\n".join(str(p) for p in problems.items)
-    return {k: v for k, v in items.items() if isinstance(v, Exercise)}
-
-
-EXERCISES = _load()
-
-
-@pytest.fixture(scope="module")
-def runner():
-    with Runner() as r:
-        yield r
+EXERCISES = load_exercises(COURSE)
 
 
 def grade(exercise_id: str, answer: str, runner: Runner, lang: str = "en"):

@@ -20,6 +20,7 @@ from quizzer.engine.grade import grade_source, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
 from quizzer.model import Exercise
+from tests.conftest import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = (ROOT / "exercises" / "functions.yaml", ROOT / "exercises" / "extra.yaml")
@@ -30,20 +31,7 @@ EXTRA_IDS = ("peephole-lstm-step", "attention-weights", "skipgram-pairs", "negat
              "embedding-lookup", "recurrent-dropout", "binary-addition-step", "sequence-cross-entropy",
              "rnn-param-count", "clip-global-norm", "numerical-gradient")
 
-def _load() -> dict[str, Exercise]:
-    problems = Problems()
-    items = read_files([f for f in FILES if f.exists()], problems)
-    assert not problems.items, "\n".join(str(p) for p in problems.items)
-    return {k: v for k, v in items.items() if isinstance(v, Exercise)}
-
-
-EXERCISES = _load()
-
-
-@pytest.fixture(scope="module")
-def runner():
-    with Runner() as r:
-        yield r
+EXERCISES = load_exercises(*FILES)
 
 
 def _grade(ex: Exercise, response: str, runner: Runner):
