@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from quizzer import __version__
+from quizzer import __version__, cli_authoring, cli_exercise
 from quizzer.cli_common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -274,19 +274,9 @@ def stats(
     console.print(render.stats_view(figures, language))
 
 
-def _register_optional() -> None:
-    """Commands that live in their own modules register themselves here."""
-    from quizzer import cli_authoring, cli_exercise
-
-    cli_exercise.register(app)
-    cli_authoring.register(app)
-
-
-try:
-    _register_optional()
-except ImportError as exc:  # pragma: no cover - only while the exercise commands are absent
-    if "cli_exercise" not in str(exc):
-        raise
+# Commands that live in their own modules (code exercises; authoring) register themselves here.
+cli_exercise.register(app)
+cli_authoring.register(app)
 
 
 def run() -> None:

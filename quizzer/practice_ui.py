@@ -162,15 +162,12 @@ class PracticeUI:
 
     def show_result(self, served: Served, result) -> None:
         if isinstance(served.item, Exercise):
-            try:
-                from quizzer.cli_exercise import render_code_result
-            except ImportError:  # the engine's renderer is optional here
-                render_code_result = None
-            if render_code_result is not None:
-                render_code_result(result, self.console, lang=self.lang)
-                if result.passed and served.item.explanation:
-                    self.console.print(render.explanation_panel(served.item.explanation.get(self.lang), self.lang))
-                return
+            from quizzer.cli_exercise import render_code_result
+
+            render_code_result(result, self.console, lang=self.lang)
+            if result.passed and served.item.explanation:
+                self.console.print(render.explanation_panel(served.item.explanation.get(self.lang), self.lang))
+            return
         self.console.print(render.verdict(result, self.lang, explanation=served.explanation(self.lang)))
 
     def print_summary(self) -> None:

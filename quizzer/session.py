@@ -6,7 +6,6 @@ The terminal view (quizzer.practice_ui) drives a Session; so could a test or ano
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +13,7 @@ from datetime import datetime
 from quizzer.bank import Bank
 from quizzer.checking import Result, check
 from quizzer.errors import QuizzerError
-from quizzer.model import Exercise, Item
+from quizzer.model import Item
 from quizzer.serve import Served, serve
 from quizzer.store import Store
 
@@ -134,11 +133,3 @@ class Session:
 
     def summary(self) -> list[tuple[str, TopicTally]]:
         return sorted(self.tallies.items())
-
-
-def topic_counts(items: Sequence[Item]) -> Counter:
-    return Counter(item.topic for item in items)
-
-
-def is_exercise(item: Item) -> bool:
-    return isinstance(item, Exercise)
