@@ -52,11 +52,16 @@ class PeepholeStepGrads(NamedTuple):
     db: np.ndarray | None
 
 
-def _gates(x, h_prev, W, U, b):
+def _preactivations(x, h_prev, W, U, b):
+    """The stacked pre-activations split in gate order (a, i, f, o), each (N, H)."""
     lstm_in = x.dot(W.T) + h_prev.dot(U.T)
     if b is not None:
         lstm_in = lstm_in + b
-    a, i, f, o = np.hsplit(lstm_in, 4)
+    return np.hsplit(lstm_in, 4)
+
+
+def _gates(x, h_prev, W, U, b):
+    a, i, f, o = _preactivations(x, h_prev, W, U, b)
     return tanh(a), sigmoid(i), sigmoid(f), sigmoid(o)
 
 
@@ -155,32 +160,27 @@ def peephole_lstm_step_forward(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b=None):
     """(h_next, c_next) of an LSTM whose gates also look at the cell
     (``conventions.PEEPHOLE_CONVENTION``): p_i, p_f (H,) see c_prev, p_o (H,) sees c_next."""
     x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = as_float64(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
-    lstm_in = x.dot(W.T) + h_prev.dot(U.T)
-    if b is not None:
-        lstm_in = lstm_in + b
-    a, i, f, o = np.hsplit(lstm_in, 4)
-    a = tanh(a)
-    i = sigmoid(i + p_i * c_prev)
-    f = sigmoid(f + p_f * c_prev)
-    c_next = i * a + f * c_prev
-    o = sigmoid(o + p_o * c_next)
+    a, i, f, o, c_next = _peephole_gates(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
     h_next = o * tanh(c_next)
     return h_next, c_next
+
+
+def _peephole_gates(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b):
+    """Cell input a, gates i, f, o and the new cell state of a peephole step."""
+    a_in, i_in, f_in, o_in = _preactivations(x, h_prev, W, U, b)
+    a = tanh(a_in)
+    i = sigmoid(i_in + p_i * c_prev)
+    f = sigmoid(f_in + p_f * c_prev)
+    c_next = i * a + f * c_prev
+    o = sigmoid(o_in + p_o * c_next)
+    return a, i, f, o, c_next
 
 
 def peephole_lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b=None):
     dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = as_float64(
         dh_next, dc_next, x, h_prev, c_prev, W, U, p_i, p_f, p_o, b
     )
-    lstm_in = x.dot(W.T) + h_prev.dot(U.T)
-    if b is not None:
-        lstm_in = lstm_in + b
-    a_in, i_in, f_in, o_in = np.hsplit(lstm_in, 4)
-    a = tanh(a_in)
-    i = sigmoid(i_in + p_i * c_prev)
-    f = sigmoid(f_in + p_f * c_prev)
-    c_next = i * a + f * c_prev
-    o = sigmoid(o_in + p_o * c_next)
+    a, i, f, o, c_next = _peephole_gates(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
     tanh_c = tanh(c_next)
 
     do_pre = dh_next * tanh_c * o * (1.0 - o)
