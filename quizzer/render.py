@@ -91,8 +91,7 @@ def explanation_panel(explanation: str, lang: str) -> Panel:
 
 
 def flashcard_reveal(served: Served, lang: str) -> Panel:
-    spec = served.item.spec  # type: ignore[union-attr]
-    assert isinstance(spec, FlashcardSpec)
+    spec = served.spec(FlashcardSpec)
     parts: list = [Prose(served.render(spec.answer, lang).strip())]
     if spec.key_points:
         parts.append(RichText(""))

@@ -8,11 +8,13 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 from fractions import Fraction
 
 from quizzer.model import ChoiceSpec, Item, Option, Question
 from quizzer.text import Text
 
+S = TypeVar("S")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -22,6 +24,13 @@ class Served:
     values: dict[str, int | float] = field(default_factory=dict)
     options: tuple[Option, ...] = ()  # choice questions: options in the order shown (letters a, b, c...)
     seed: int | None = None
+
+    def spec(self, kind: type[S]) -> S:
+        """The question's answer spec, which the caller (a checker or a view) knows to be a ``kind``."""
+        spec = getattr(self.item, "spec", None)
+        if not isinstance(spec, kind):
+            raise TypeError(f"{self.item.id} has no {kind.__name__}")
+        return spec
 
     def exact_values(self) -> dict[str, Fraction]:
         """The parameters as exact fractions (0.1 is 1/10), for evaluating answer formulas."""

@@ -16,7 +16,7 @@ def parse_choice(served: Served, response: str) -> list[str]:
     """The option keys the learner picked, in the order typed; AnswerError when unreadable."""
     count = len(served.options)
     last = letter(count - 1)
-    usage = f"answer with a letter a–{last} or a number 1–{count}" + ("; several as a,c" if _spec(served).multiple else "")
+    usage = f"answer with a letter a–{last} or a number 1–{count}" + ("; several as a,c" if served.spec(ChoiceSpec).multiple else "")
     tokens = [t for t in _SPLIT.split(response.strip().lower()) if t]
     if not tokens:
         raise AnswerError(f"the answer is empty; {usage}")
@@ -34,20 +34,14 @@ def parse_choice(served: Served, response: str) -> list[str]:
         key = served.options[index].key
         if key not in picked:
             picked.append(key)
-    if len(picked) > 1 and not _spec(served).multiple:
+    if len(picked) > 1 and not served.spec(ChoiceSpec).multiple:
         raise AnswerError("this question has exactly one correct option; give one letter")
     return picked
 
 
-def _spec(served: Served) -> ChoiceSpec:
-    spec = served.item.spec  # type: ignore[union-attr]
-    assert isinstance(spec, ChoiceSpec)
-    return spec
-
-
 class ChoiceChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
-        spec = _spec(served)
+        spec = served.spec(ChoiceSpec)
         picked = set(parse_choice(served, response))
         right = picked & spec.answer
         wrong = picked - spec.answer
@@ -73,7 +67,7 @@ class ChoiceChecker:
         )
 
     def expected(self, served: Served, *, lang: str) -> str:
-        spec = _spec(served)
+        spec = served.spec(ChoiceSpec)
         shown = [f"{letter(i)}) {o.text.get(lang)}" for i, o in enumerate(served.options) if o.key in spec.answer]
         return ", ".join(shown)
 

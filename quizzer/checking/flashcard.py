@@ -47,6 +47,5 @@ class FlashcardChecker:
         )
 
     def expected(self, served: Served, *, lang: str) -> str:
-        spec = served.item.spec
-        assert isinstance(spec, FlashcardSpec)
+        spec = served.spec(FlashcardSpec)
         return served.render(spec.answer, lang)

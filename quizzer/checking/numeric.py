@@ -15,21 +15,15 @@ from quizzer.serve import Served, format_value
 FALLBACK_REL_TOL = 1e-9
 
 
-def _spec(served: Served) -> NumericSpec:
-    spec = served.item.spec  # type: ignore[union-attr]
-    assert isinstance(spec, NumericSpec)
-    return spec
-
-
 def expected_value(served: Served) -> Fraction | float:
-    spec = _spec(served)
+    spec = served.spec(NumericSpec)
     assert spec.answer is not None
     formula = expr.parse(spec.answer, variables=tuple(served.values))
     return expr.evaluate(formula, served.exact_values())
 
 
 def expected_shape(served: Served) -> tuple[int, ...]:
-    spec = _spec(served)
+    spec = served.spec(NumericSpec)
     assert spec.shape is not None
     dims = []
     for dim in spec.shape:
@@ -76,7 +70,7 @@ def read_number(response: str, lang: str) -> Fraction | float:
 
 class NumericChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
-        spec = _spec(served)
+        spec = served.spec(NumericSpec)
         if spec.shape is not None:
             want = expected_shape(served)
             got = expr.parse_shape(response)
@@ -104,7 +98,7 @@ class NumericChecker:
                       details={"values": values} if values else None)
 
     def expected(self, served: Served, *, lang: str) -> str:
-        spec = _spec(served)
+        spec = served.spec(NumericSpec)
         if spec.shape is not None:
             return format_shape(expected_shape(served))
         unit = f" {served.render(spec.unit, lang)}" if spec.unit else ""

@@ -8,15 +8,9 @@ from quizzer.model import SymbolicSpec
 from quizzer.serve import Served
 
 
-def _spec(served: Served) -> SymbolicSpec:
-    spec = served.item.spec  # type: ignore[union-attr]
-    assert isinstance(spec, SymbolicSpec)
-    return spec
-
-
 class SymbolicChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
-        spec = _spec(served)
+        spec = served.spec(SymbolicSpec)
         given = expr.parse(response, variables=spec.variables, functions=spec.functions)
         wanted = expr.parse(spec.answer, variables=spec.variables, functions=spec.functions)
         passed = expr.equivalent(given, wanted, spec.variables)
@@ -24,5 +18,5 @@ class SymbolicChecker:
                       details={"parsed": str(given)})
 
     def expected(self, served: Served, *, lang: str) -> str:
-        spec = _spec(served)
+        spec = served.spec(SymbolicSpec)
         return str(expr.parse(spec.answer, variables=spec.variables, functions=spec.functions))

@@ -27,8 +27,7 @@ def normalise(text: str) -> str:
 
 class TextChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
-        spec = served.item.spec
-        assert isinstance(spec, TextSpec)
+        spec = served.spec(TextSpec)
         if not response.strip():
             raise AnswerError("the answer is empty")
         if len(response) > MAX_LENGTH:
@@ -39,7 +38,6 @@ class TextChecker:
         return judged(served.item.id, passed, lang=lang, expected=self.expected(served, lang=lang), response=response)
 
     def expected(self, served: Served, *, lang: str) -> str:
-        spec = served.item.spec
-        assert isinstance(spec, TextSpec)
+        spec = served.spec(TextSpec)
         answers = spec.accept.get(lang) or spec.all_answers()
         return answers[0]
