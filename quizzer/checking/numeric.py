@@ -90,17 +90,18 @@ class NumericChecker:
                 expected += f" (± {abs_tol:g})"
             elif spec.rel_tol is not None:
                 expected += f" (± {spec.rel_tol:.0%})" if spec.rel_tol >= 0.01 else f" (relative ± {spec.rel_tol:g})"
-        unit = served.render(spec.unit, lang) if spec.unit else ""
-        if unit:
-            expected = f"{expected} {unit}"
+        expected += _unit(served, spec, lang)
         values = {k: format_value(v) for k, v in served.values.items()}
         return judged(served.item.id, passed, lang=lang, expected=expected, response=response, given=shown,
                       details={"values": values} if values else None)
 
     def expected(self, served: Served, *, lang: str) -> str:
         spec = served.spec(NumericSpec)
-        if spec.shape is not None:
-            return format_shape(expected_shape(served))
-        unit = f" {served.render(spec.unit, lang)}" if spec.unit else ""
-        return format_number(expected_value(served)) + unit
+        value = format_shape(expected_shape(served)) if spec.shape is not None else format_number(expected_value(served))
+        return value + _unit(served, spec, lang)
+
+
+def _unit(served: Served, spec: NumericSpec, lang: str) -> str:
+    """The " MB"-style suffix for an answer, or nothing when the question declares no unit."""
+    return f" {served.render(spec.unit, lang)}" if spec.unit else ""
 
