@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 from quizzer.errors import AnswerError
-from quizzer.expr import equivalent, evaluate, parse
+from quizzer.maths import equivalent, evaluate, parse
 
 LIMIT = 2.0
 
@@ -66,7 +66,7 @@ HEAVY_PAIRS = [
 
 def first_call_seconds() -> float:
     code = (
-        "import time; from quizzer.expr import parse, equivalent; v=['x','y']; t=time.perf_counter();"
+        "import time; from quizzer.maths import parse, equivalent; v=['x','y']; t=time.perf_counter();"
         "equivalent(parse('2(x+y)', v), parse('2x+2y', v), v); print(time.perf_counter()-t)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

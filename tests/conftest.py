@@ -45,7 +45,7 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
 def load_exercises(*paths: Path) -> dict:
     """The exercises of the given bank files, asserting that they load without problems."""
     from quizzer.bank import Problems, read_files
-    from quizzer.model import Exercise
+    from quizzer.bank.model import Exercise
 
     problems = Problems()
     items = read_files([p for p in paths if p.exists()], problems)

@@ -8,7 +8,7 @@ import pytest
 
 from quizzer.bank import Problems, load_bank, read_files
 from quizzer.errors import BankError, UnknownItemError
-from quizzer.model import ChoiceSpec, NumericSpec, Question
+from quizzer.bank.model import ChoiceSpec, NumericSpec, Question
 
 HEAD = "format_version: 1\nquestions:\n"
 GOOD = """  - id: ok-one

@@ -6,7 +6,7 @@ import pytest
 
 from quizzer.bank import load_bank
 from quizzer.checking import check
-from quizzer.serve import serve
+from quizzer.bank.serve import serve
 
 CONFIRMATION_TESTS = {
     "conv-output-size": "cnn-review",

@@ -9,7 +9,7 @@ import pytest
 from quizzer.bank import load_bank
 from quizzer.checking import check
 from quizzer.errors import AnswerError
-from quizzer.serve import serve
+from quizzer.bank.serve import serve
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import pytest
 from quizzer.engine.grade import grade_source, prepare, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
-from quizzer.model import BLANK
+from quizzer.bank.model import BLANK
 from quizzer.reference import conventions
 from tests.conftest import load_exercises
 

@@ -25,9 +25,9 @@ import yaml
 from quizzer.bank import Problems, load_bank, read_files
 from quizzer.checking import check
 from quizzer.errors import AnswerError
-from quizzer.model import Question
-from quizzer.serve import letter, serve
-from quizzer.validate import validate
+from quizzer.bank.model import Question
+from quizzer.bank.serve import letter, serve
+from quizzer.authoring.validate import validate
 from tests.conftest import ROOT, run_cli
 
 GUIDE = ROOT / "docs" / "authoring.md"
@@ -109,7 +109,7 @@ def test_every_yaml_snippet_parses():
 
 def test_examples_satisfy_the_json_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    from quizzer.schema import json_schema
+    from quizzer.bank.schema import json_schema
 
     validator = jsonschema.Draft202012Validator(json_schema())
     for body in BANK_BLOCKS:

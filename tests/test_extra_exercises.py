@@ -19,7 +19,7 @@ from quizzer.bank import Problems, read_files
 from quizzer.engine.grade import grade_source, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
-from quizzer.model import Exercise
+from quizzer.bank.model import Exercise
 from tests.conftest import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent

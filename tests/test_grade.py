@@ -27,8 +27,8 @@ from quizzer.engine.grade import (
 )
 from quizzer.engine.sandbox import Limits, Runner
 from quizzer.errors import AnswerError, QuizzerError
-from quizzer.model import Tolerance
-from quizzer.serve import serve
+from quizzer.bank.model import Tolerance
+from quizzer.bank.serve import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TOL = Tolerance()

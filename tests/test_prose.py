@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.panel import Panel
 
-from quizzer.prose import Prose, wrap
+from quizzer.cli.prose import Prose, wrap
 
 JA = "各モデルは1つ前のモデルの主な弱点を補っている。seq2seq に欠けていた文脈を HRED が補い、HRED に欠けていた会話の流れとしての多様性を、VHRED が潜在変数のサンプリングによって補う。"
 EN = "The chain rule splits the derivative through the intermediate variable t: dz/dx = dz/dt · dt/dx."

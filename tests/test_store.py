@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from quizzer import store as store_module
+from quizzer.progress import store as store_module
 from quizzer.errors import StoreError
 from quizzer.paths import data_dir, db_path
-from quizzer.store import SCHEMA_VERSION, Store
+from quizzer.progress.store import SCHEMA_VERSION, Store
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -99,7 +99,7 @@ _READ_ONLY_PROBE = """
 import sys
 from pathlib import Path
 from quizzer.errors import StoreError
-from quizzer.store import Store
+from quizzer.progress.store import Store
 home = Path(sys.argv[1])
 for attempt in (lambda: Store.open(), lambda: Store.open(home / "progress.sqlite3")):
     try:
@@ -445,7 +445,7 @@ def test_stats_totals_topics_due_and_last_seven_days(store):
 WRITER = """
     import sys, time
     import fsrs  # imported up front so that both writers start at the go signal
-    from quizzer.store import Store
+    from quizzer.progress.store import Store
     who, count = sys.argv[1], int(sys.argv[2])
     with Store.open({db!r}) as store:
         sys.stdin.readline()
@@ -491,7 +491,7 @@ def test_a_killed_process_loses_no_answer(db):
         f"""
         import os, signal
         from datetime import datetime, timedelta, timezone
-        from quizzer.store import Store
+        from quizzer.progress.store import Store
         store = Store.open({str(db)!r})
         t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
         for n in range(5):
@@ -517,7 +517,7 @@ def test_importing_the_store_stays_cheap():
     probe = run_python(
         """
         import sys
-        import quizzer.store, quizzer.paths
+        import quizzer.progress.store, quizzer.paths
         heavy = {"fsrs", "platformdirs", "rich", "typer", "numpy", "sympy", "yaml"} & set(sys.modules)
         print(sorted(heavy))
         """,

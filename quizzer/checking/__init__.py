@@ -1,6 +1,6 @@
 """One checker per answer type, behind one interface, found in one registry keyed by type.
 
-A checker grades a *served* item (``quizzer.serve.Served``: the item with its drawn parameters and option
+A checker grades a *served* item (``quizzer.bank.serve.Served``: the item with its drawn parameters and option
 order) against the learner's response text and returns a ``Result``. A response that cannot be read
 (unparsable, refused syntax) raises ``AnswerError``: the session re-asks, ``quizzer answer`` exits 2.
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from quizzer.checking.result import CaseResult, Result
 
 if TYPE_CHECKING:
-    from quizzer.serve import Served
+    from quizzer.bank.serve import Served
 
 __all__ = ["CHECKERS", "Checker", "CaseResult", "Result", "check", "checker_for"]
 

@@ -6,8 +6,8 @@ import re
 
 from quizzer.checking.result import Result
 from quizzer.errors import AnswerError
-from quizzer.model import ChoiceSpec
-from quizzer.serve import Served, letter
+from quizzer.bank.model import ChoiceSpec
+from quizzer.bank.serve import Served, letter
 
 _SPLIT = re.compile(r"[\s,、，;/]+")
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from quizzer.checking.result import Result
 
 if TYPE_CHECKING:
-    from quizzer.serve import Served
+    from quizzer.bank.serve import Served
 
 
 class CodeChecker:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from quizzer import expr
+from quizzer import maths as expr
 from quizzer.checking.result import Result, judged
 from quizzer.errors import AnswerError
-from quizzer.model import NumericSpec
-from quizzer.serve import Served, format_value
+from quizzer.bank.model import NumericSpec
+from quizzer.bank.serve import Served, format_value
 
 # An irrational expected value (tanh, exp...) compared without an authored tolerance would never match a
 # typed decimal; this is the comparison used then (validate flags such questions).

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from quizzer import expr
+from quizzer import maths as expr
 from quizzer.checking.result import Result, judged
-from quizzer.model import SymbolicSpec
-from quizzer.serve import Served
+from quizzer.bank.model import SymbolicSpec
+from quizzer.bank.serve import Served
 
 
 class SymbolicChecker:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quizzer.model import Tolerance
+from quizzer.bank.model import Tolerance
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from itertools import permutations
 import numpy as np
 
 from quizzer.engine.compare import Mismatch, same
-from quizzer.model import BLANK, Tolerance
-from quizzer.text import Text
+from quizzer.bank.model import BLANK, Tolerance
+from quizzer.i18n.text import Text
 
 MESSAGES: dict[str, Text] = {
     "pass": Text(

@@ -39,7 +39,7 @@ from quizzer.engine.compare import compare, same
 from quizzer.engine.sandbox import Limits, RunOutcome, Runner, SubmissionError
 from quizzer.engine.tasks import Case, Task, get_task
 from quizzer.errors import AnswerError, QuizzerError
-from quizzer.model import BLANK, Exercise, Misconception
+from quizzer.bank.model import BLANK, Exercise, Misconception
 
 __all__ = [
     "Graded",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.markup import escape
 
-from quizzer.cli_common import (
+from quizzer.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_WRONG,
@@ -32,13 +32,13 @@ from quizzer.cli_common import (
     print_json,
 )
 from quizzer.errors import QuizzerError
-from quizzer.labels import label
+from quizzer.i18n.labels import label
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from quizzer.checking.result import Result
-    from quizzer.model import Exercise
+    from quizzer.bank.model import Exercise
 
 HINTS_FILE = "hints.json"
 
@@ -106,7 +106,7 @@ def _prespawn_sandbox(workers: int) -> None:
 
 
 def _exercise(bank: list[str] | None, item_id: str) -> "Exercise":
-    from quizzer.model import Exercise
+    from quizzer.bank.model import Exercise
 
     item = load(bank).get(item_id)
     if not isinstance(item, Exercise):
@@ -115,7 +115,7 @@ def _exercise(bank: list[str] | None, item_id: str) -> "Exercise":
 
 
 def _starter(exercise: "Exercise", lang: str) -> str:
-    from quizzer.model import BLANK
+    from quizzer.bank.model import BLANK
 
     title = exercise.title.get(lang)
     lines = [f"# quizzer exercise {exercise.id}: {title}", "#"]
@@ -184,8 +184,8 @@ def start(
     bank: BankOption = None,
 ) -> None:
     """Write an exercise's template to a file, ready to fill in and grade."""
-    from quizzer.model import BLANK
-    from quizzer.text import resolve_language
+    from quizzer.bank.model import BLANK
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     exercise = _exercise(bank, item_id)
@@ -209,7 +209,7 @@ def hint(
     bank: BankOption = None,
 ) -> None:
     """Show the next hint for an exercise; each call reveals one more."""
-    from quizzer.text import resolve_language
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     item = load(bank).get(item_id)
@@ -244,7 +244,7 @@ def grade(
     bank: BankOption = None,
 ) -> None:
     """Grade a file (exit 0 pass, 1 fail) or every .py in a folder (exit 0 if all pass)."""
-    from quizzer.text import resolve_language
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     if format_ is not None and format_ not in ("json", "gradescope"):
@@ -325,7 +325,7 @@ def watch(
 ) -> None:
     """Re-grade a file every time it is saved (Ctrl-C to stop)."""
     from quizzer.engine.grade import grade_source, read_submission
-    from quizzer.text import resolve_language
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     if not path.is_file():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from quizzer.bank import Problems, bank_dirs, bank_files, read_files
 from quizzer.errors import BankError, QuizzerError
-from quizzer.model import (
+from quizzer.bank.model import (
     BLANK,
     Exercise,
     Item,
@@ -35,8 +35,8 @@ from quizzer.model import (
     SymbolicSpec,
     TextSpec,
 )
-from quizzer.serve import exact
-from quizzer.text import LANGUAGES, Text
+from quizzer.bank.serve import exact
+from quizzer.i18n.text import LANGUAGES, Text
 
 MIN_MISCONCEPTIONS = 3
 MAX_COMBINATIONS = 2000
@@ -64,7 +64,7 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
         raise QuizzerError("no bank files (*.yaml) found in " + ", ".join(paths or ["the built-in bank"]))
     problems = Problems()
     items = read_files(files, problems)
-    from quizzer.authoring import todo_fields
+    from quizzer.authoring.skeleton import todo_fields
 
     for item in items.values():
         if progress:
@@ -146,7 +146,7 @@ def _combinations(item: Item) -> Iterable[dict]:
 
 
 def _check_question(question: Question, problems: Problems) -> None:
-    from quizzer import expr
+    from quizzer import maths as expr
 
     spec = question.spec
     names = tuple(p.name for p in question.params)

@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from quizzer import render
+from quizzer.cli import render
 from quizzer.checking.flashcard import RATINGS
 from quizzer.errors import AnswerError
-from quizzer.model import Exercise
-from quizzer.serve import Served
-from quizzer.session import Session
+from quizzer.bank.model import Exercise
+from quizzer.bank.serve import Served
+from quizzer.progress.session import Session
 
 HINT_WORDS = ("?", "hint", "ヒント")
 SKIP_WORDS = ("skip", "スキップ")
@@ -162,7 +162,7 @@ class PracticeUI:
 
     def show_result(self, served: Served, result) -> None:
         if isinstance(served.item, Exercise):
-            from quizzer.cli_exercise import render_code_result
+            from quizzer.cli.exercise import render_code_result
 
             render_code_result(result, self.console, lang=self.lang)
             if result.passed and served.item.explanation:

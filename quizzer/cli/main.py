@@ -1,4 +1,4 @@
-"""The command line: typed options and one call into the core per command. Rendering lives in quizzer.render.
+"""The command line: typed options and one call into the core per command. Rendering lives in quizzer.cli.render.
 
 Exit codes: 0 correct or fine, 1 answered but not correct (or problems found), 2 usage or input error.
 """
@@ -10,8 +10,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from quizzer import __version__, cli_authoring, cli_exercise
-from quizzer.cli_common import (
+from quizzer import __version__
+from quizzer.cli import authoring as cli_authoring
+from quizzer.cli import exercise as cli_exercise
+from quizzer.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_WRONG,
@@ -67,7 +69,7 @@ def list_items(
 ) -> None:
     """List the questions and exercises of the bank."""
     from quizzer.bank import load_index
-    from quizzer.text import resolve_language
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     rows = [
@@ -78,7 +80,7 @@ def list_items(
     if json:
         print_json(rows)
         return
-    from quizzer.listing import list_lines
+    from quizzer.cli.listing import list_lines
 
     console.print(list_lines(rows, language, console.width), end="", soft_wrap=True)
     console.print(f"[dim]{len(rows)} items[/]")
@@ -94,10 +96,10 @@ def show(
     bank: BankOption = None,
 ) -> None:
     """Show one item as a learner sees it."""
-    from quizzer import render
-    from quizzer.prose import Prose
-    from quizzer.serve import serve
-    from quizzer.text import resolve_language
+    from quizzer.cli import render
+    from quizzer.cli.prose import Prose
+    from quizzer.bank.serve import serve
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     item = load(bank).get(item_id)
@@ -150,8 +152,8 @@ def answer(
 ) -> None:
     """Grade one answer without a session. Exit 0 if right, 1 if not, 2 if it cannot be read."""
     from quizzer.checking import check
-    from quizzer.serve import serve
-    from quizzer.text import resolve_language
+    from quizzer.bank.serve import serve
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     item = load(bank).get(item_id)
@@ -166,11 +168,11 @@ def answer(
     if json:
         print_json(result.to_dict())
     elif item.kind == "exercise":
-        from quizzer.cli_exercise import render_code_result
+        from quizzer.cli.exercise import render_code_result
 
         render_code_result(result, console, lang=language)
     else:
-        from quizzer import render
+        from quizzer.cli import render
 
         explanation = served.explanation(language)
         console.print(render.verdict(result, language, explanation=explanation))
@@ -188,10 +190,10 @@ def practice(
     bank: BankOption = None,
 ) -> None:
     """An interactive session: answer, get the verdict and explanation at once. `?` hint, `skip`, `quit`."""
-    from quizzer.practice_ui import PracticeUI
-    from quizzer.session import Session, plan_practice
-    from quizzer.store import Store
-    from quizzer.text import resolve_language
+    from quizzer.cli.practice import PracticeUI
+    from quizzer.progress.session import Session, plan_practice
+    from quizzer.progress.store import Store
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     loaded = load(bank)
@@ -210,10 +212,10 @@ def review(
     bank: BankOption = None,
 ) -> None:
     """Review the items due under spaced repetition (a miss comes back soon, a sure answer much later)."""
-    from quizzer.practice_ui import PracticeUI
-    from quizzer.session import Session, plan_review
-    from quizzer.store import Store
-    from quizzer.text import resolve_language
+    from quizzer.cli.practice import PracticeUI
+    from quizzer.progress.session import Session, plan_review
+    from quizzer.progress.store import Store
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     loaded = load(bank)
@@ -238,7 +240,7 @@ def reset(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Forget recorded answers and review schedules (of the given items, or all of them)."""
-    from quizzer.store import Store
+    from quizzer.progress.store import Store
 
     with Store.open() as store:
         what = f"progress for {', '.join(item_ids)}" if item_ids else f"all progress in {store.path}"
@@ -257,8 +259,8 @@ def stats(
     lang: LangOption = None,
 ) -> None:
     """Attempts, accuracy and items due per topic, with a chart."""
-    from quizzer.store import Store
-    from quizzer.text import resolve_language
+    from quizzer.progress.store import Store
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     with Store.open() as store:
@@ -266,7 +268,7 @@ def stats(
     if json:
         print_json(figures.to_dict())
         return
-    from quizzer import render
+    from quizzer.cli import render
 
     if not figures.attempts:
         console.print("No answers recorded yet. Start with `quizzer practice`.")

@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from quizzer import schema
-from quizzer.bank import KEBAB, MAX_PARAM_VALUES, PARAM_NAME, Problems, _is_number
-from quizzer.model import (
+from quizzer.bank import schema
+from quizzer.bank.files import KEBAB, MAX_PARAM_VALUES, PARAM_NAME, Problems, is_number
+from quizzer.bank.model import (
     BLANK,
     EXERCISE_TYPES,
     QUESTION_TYPES,
@@ -31,7 +31,7 @@ from quizzer.model import (
     TextSpec,
     Tolerance,
 )
-from quizzer.text import LANGUAGES, Text
+from quizzer.i18n.text import LANGUAGES, Text
 
 try:  # libyaml is several times faster; the pure-Python loader gives the same nodes
     _Loader: Any = yaml.CSafeLoader
@@ -276,14 +276,14 @@ class _Reader:
             numbers = lambda key: [self.scalar(n, f"{what}: parameter {name}.{key}") for n in self.sequence(spec[key][1], key)]  # noqa: E731
             if "choices" in spec:
                 values = numbers("choices")
-                if not values or not all(_is_number(v) for v in values):
+                if not values or not all(is_number(v) for v in values):
                     self.problem(spec["choices"][1], f"{what}: parameter {name}: choices must be a non-empty list of numbers")
                     continue
                 out.append(Param(name=name, choices=tuple(values)))
             elif "range" in spec:
                 bounds = numbers("range")
                 step = self.scalar(spec["step"][1], "step") if "step" in spec else 1
-                if len(bounds) != 2 or not all(_is_number(v) for v in bounds) or not _is_number(step) or step <= 0:
+                if len(bounds) != 2 or not all(is_number(v) for v in bounds) or not is_number(step) or step <= 0:
                     self.problem(spec["range"][1], f"{what}: parameter {name}: range must be [low, high] with a positive step")
                     continue
                 low, high = bounds
@@ -357,7 +357,7 @@ class _Reader:
                     value = self.scalar(v_node, f"tolerance.{key}")
                     if key not in ("abs", "rel"):
                         self.problem(k_node, f"{what}: tolerance: unknown key {key!r} (use abs or rel)")
-                    elif not _is_number(value) or value < 0:
+                    elif not is_number(value) or value < 0:
                         self.problem(v_node, f"{what}: tolerance.{key} must be a non-negative number")
                     elif key == "abs":
                         abs_tol = float(value)
@@ -446,7 +446,7 @@ class _Reader:
                 value = self.scalar(v_node, key)
                 if key not in ("rtol", "atol"):
                     self.problem(k_node, f"{what}: tolerance: unknown key {key!r} (use rtol or atol)")
-                elif not _is_number(value) or value < 0:
+                elif not is_number(value) or value < 0:
                     self.problem(v_node, f"{what}: tolerance.{key} must be a non-negative number")
                 else:
                     values[key] = float(value)

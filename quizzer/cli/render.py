@@ -12,11 +12,11 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from quizzer.checking.result import Result
-from quizzer.model import BLANK, Exercise, FlashcardSpec, NumericSpec, Question, SymbolicSpec
-from quizzer.serve import Served, letter
+from quizzer.bank.model import BLANK, Exercise, FlashcardSpec, NumericSpec, Question, SymbolicSpec
+from quizzer.bank.serve import Served, letter
 
-from quizzer.labels import label
-from quizzer.prose import Prose
+from quizzer.i18n.labels import label
+from quizzer.cli.prose import Prose
 
 
 def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:

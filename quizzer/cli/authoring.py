@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from quizzer.cli_common import EXIT_OK, EXIT_WRONG, BankOption, LangOption, console, err_console, handle_errors, load, print_json
+from quizzer.cli.common import EXIT_OK, EXIT_WRONG, BankOption, LangOption, console, err_console, handle_errors, load, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def validate(
 
     Prints `path:line: problem` for each problem; exit 1 if there are any, 0 when clean.
     """
-    from quizzer.validate import validate as run_validation
+    from quizzer.authoring.validate import validate as run_validation
 
     with err_console.status("validating…", spinner="dots") as status:
         report = run_validation([*(paths or []), *(bank or [])] or None, check_code=not no_code, progress=lambda what: status.update(f"validating {what}…"))
@@ -49,7 +49,7 @@ def new(
     into: Annotated[Optional[str], typer.Option("--bank", help="Bank folder to write into (default: the first --bank in use, else the current folder).", show_default=False)] = None,
 ) -> None:
     """Write a skeleton question or exercise into the right file; `quizzer validate` then points at what to fill."""
-    from quizzer.authoring import new_item
+    from quizzer.authoring.skeleton import new_item
 
     path, line, written_id = new_item(kind, topic=topic, item_type=type_, item_id=item_id, bank=into)
     console.print(f"wrote {written_id} to {path}:{line}")
@@ -64,8 +64,8 @@ def schema(
     import json
     from pathlib import Path
 
-    from quizzer.authoring import write_schema
-    from quizzer.schema import json_schema
+    from quizzer.authoring.skeleton import write_schema
+    from quizzer.bank.schema import json_schema
 
     if output:
         write_schema(Path(output))
@@ -85,9 +85,9 @@ def export(
     """A printable review sheet with answers and explanations (markdown), or the bank as JSON."""
     from pathlib import Path
 
-    from quizzer.authoring import export_json, export_markdown
+    from quizzer.authoring.export import export_json, export_markdown
     from quizzer.errors import QuizzerError
-    from quizzer.text import resolve_language
+    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     loaded = load(bank)

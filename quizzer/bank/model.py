@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from quizzer.text import LANGUAGES, Text
+from quizzer.i18n.text import LANGUAGES, Text
 
 QUESTION_TYPES = ("choice", "numeric", "symbolic", "text", "flashcard")
 EXERCISE_TYPES = ("blank", "function")

@@ -1,6 +1,6 @@
 """Practice and review sessions, free of any rendering: plan the items, serve them, grade and record answers.
 
-The terminal view (quizzer.practice_ui) drives a Session; so could a test or another front end.
+The terminal view (quizzer.cli.practice) drives a Session; so could a test or another front end.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import datetime
 from quizzer.bank import Bank
 from quizzer.checking import Result, check
 from quizzer.errors import QuizzerError
-from quizzer.model import Item
-from quizzer.serve import Served, serve
-from quizzer.store import Store
+from quizzer.bank.model import Item
+from quizzer.bank.serve import Served, serve
+from quizzer.progress.store import Store
 
 # Whole-function exercises need a file and an editor: practice points to `quizzer start` for them.
 PRACTICE_KINDS = ("choice", "numeric", "symbolic", "text", "flashcard", "blank")

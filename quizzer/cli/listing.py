@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text as RichText
 
-from quizzer.labels import label
+from quizzer.i18n.labels import label
 
 
 def list_lines(rows: Sequence[dict], lang: str, width: int) -> RichText:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from fractions import Fraction
 
-from quizzer.model import ChoiceSpec, Item, Option, Question
-from quizzer.text import Text
+from quizzer.bank.model import ChoiceSpec, Item, Option, Question
+from quizzer.i18n.text import Text
 
 S = TypeVar("S")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

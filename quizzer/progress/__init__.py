@@ -1,0 +1,1 @@
+"""The learner's progress: the SQLite store with its FSRS scheduling, and practice sessions over it."""
