@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,14 @@ def first_call_seconds() -> float:
     return float(out.stdout)
 
 
+def parse_and_evaluate(text: str):
+    return evaluate(parse(text, ["x", "y"]), {"x": 3, "y": 2})
+
+
+def parse_and_compare(left: str, right: str, names: list[str]) -> bool:
+    return equivalent(parse(left, names), parse(right, names), names)
+
+
 def timed(fn) -> tuple[float, str]:
     started = time.perf_counter()
     try:
@@ -91,22 +100,22 @@ def main() -> int:
     print(f"first equivalent() in a fresh process (SymPy import included): {first_call_seconds():.3f} s")
     for names, left, right in PAIRS:
         a, b = parse(left, names), parse(right, names)
-        times = [timed(lambda: equivalent(a, b, names))[0] for _ in range(args.runs)]
+        times = [timed(partial(equivalent, a, b, names))[0] for _ in range(args.runs)]
         print(f"  {statistics.median(times) * 1000:7.1f} ms  {left}  ~  {right}  -> {equivalent(a, b, names)}")
 
     print("hostile input (parse + evaluate):")
     for text in HOSTILE:
-        seconds, outcome = timed(lambda: evaluate(parse(text, ["x", "y"]), {"x": 3, "y": 2}))
+        seconds, outcome = timed(partial(parse_and_evaluate, text))
         missed |= seconds > LIMIT
         print(f"  {seconds * 1000:7.1f} ms  {text[:40]!r:44} {outcome[:70]}")
         if len(text) > 500:
-            seconds, outcome = timed(lambda: parse(text, ["x", "y"], max_length=len(text)))
+            seconds, outcome = timed(partial(parse, text, ["x", "y"], max_length=len(text)))
             missed |= seconds > LIMIT
             print(f"  {seconds * 1000:7.1f} ms  (max_length raised)                         {outcome[:70]}")
 
     print("oversized equivalence checks:")
     for names, left, right in HEAVY_PAIRS:
-        seconds, outcome = timed(lambda: equivalent(parse(left, names), parse(right, names), names))
+        seconds, outcome = timed(partial(parse_and_compare, left, right, names))
         missed |= seconds > LIMIT
         print(f"  {seconds * 1000:7.1f} ms  {left[:36]!r:40} -> {outcome}")
 

@@ -75,7 +75,7 @@ def main() -> int:
 
         # warm the file cache for both commands before measuring
         subprocess.run([sys.executable, "-c", "import numpy"], env=env, check=True)
-        warm, done = timed([*quizzer, "grade", "lstm-cell", str(one), *bank_args], env)
+        _warm, done = timed([*quizzer, "grade", "lstm-cell", str(one), *bank_args], env)
         if done.returncode != 0:
             print(done.stdout, done.stderr, file=sys.stderr)
             return 2

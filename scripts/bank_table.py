@@ -45,9 +45,9 @@ def tables(items: list[dict]) -> str:
     course = sum(item["source"].startswith(("confirmation-test:", "exercise-challenge:")) for item in items)
     lines += [
         "",
-        f"{len(items)} items: complete in English {languages['en']}, in Japanese {languages['ja']}; "
+        (f"{len(items)} items: complete in English {languages['en']}, in Japanese {languages['ja']}; "
         f"{parameterised} parameterised (fresh values at every serving); {course} taken from the course's "
-        "confirmation tests and exercise challenges, the rest original.",
+        "confirmation tests and exercise challenges, the rest original."),
     ]
     return "\n".join(lines)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quizzer.bank.schema import json_schema
 from quizzer.authoring.validate import validate
+from quizzer.bank.schema import json_schema
 from tests.conftest import ROOT, run_cli
 
 GOOD_QUESTION = """  - id: {id}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from quizzer.bank import Problems, load_bank, read_files
-from quizzer.errors import BankError, UnknownItemError
 from quizzer.bank.model import ChoiceSpec, NumericSpec, Question
+from quizzer.errors import BankError, UnknownItemError
 
 HEAD = "format_version: 1\nquestions:\n"
 GOOD = """  - id: ok-one

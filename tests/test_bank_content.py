@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from quizzer.bank import load_bank
-from quizzer.checking import check
 from quizzer.bank.serve import serve
+from quizzer.checking import check
 
 CONFIRMATION_TESTS = {
     "conv-output-size": "cnn-review",

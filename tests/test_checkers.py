@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from quizzer.bank import load_bank
+from quizzer.bank.serve import serve
 from quizzer.checking import check
 from quizzer.errors import AnswerError
-from quizzer.bank.serve import serve
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -121,7 +121,7 @@ def test_malformed_bank_is_path_line_and_exit_2(tmp_path):
 
 
 def test_practice_on_piped_answers_with_hint_skip_and_reask(bank_args):
-    answers = "\n".join(["?", "zzz", "skip", "0.3", "quit"]) + "\n"
+    answers = "?\nzzz\nskip\n0.3\nquit" + "\n"
     out = run_cli("practice", "--type", "numeric", "--seed", "1", "-n", "3", *bank_args, stdin=answers)
     assert out.returncode == 0, out.stderr
     assert "Hint" in out.stdout or "No more hints" in out.stdout

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from quizzer.bank.model import BLANK
 from quizzer.engine.grade import grade_source, prepare, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
-from quizzer.bank.model import BLANK
 from quizzer.reference import conventions
 from tests.conftest import load_exercises
 

@@ -22,12 +22,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from quizzer.authoring.validate import validate
 from quizzer.bank import Problems, load_bank, read_files
-from quizzer.checking import check
-from quizzer.errors import AnswerError
 from quizzer.bank.model import Question
 from quizzer.bank.serve import letter, serve
-from quizzer.authoring.validate import validate
+from quizzer.checking import check
+from quizzer.errors import AnswerError
 from tests.conftest import ROOT, run_cli
 
 GUIDE = ROOT / "docs" / "authoring.md"
@@ -138,7 +138,7 @@ def _command_lines() -> list[tuple[str, str]]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _help(*command: str) -> str:
     result = run_cli(*command, "--help")
     assert result.returncode == 0, result.stderr

@@ -16,10 +16,10 @@ import pytest
 
 from quizzer import reference as ref
 from quizzer.bank import Problems, read_files
+from quizzer.bank.model import Exercise
 from quizzer.engine.grade import grade_source, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
-from quizzer.bank.model import Exercise
 from tests.conftest import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from quizzer.bank import Problems, read_files
+from quizzer.bank.model import Tolerance
+from quizzer.bank.serve import serve
 from quizzer.checking import check
 from quizzer.engine import diagnose
 from quizzer.engine.compare import compare, same
@@ -27,8 +29,6 @@ from quizzer.engine.grade import (
 )
 from quizzer.engine.sandbox import Limits, Runner
 from quizzer.errors import AnswerError, QuizzerError
-from quizzer.bank.model import Tolerance
-from quizzer.bank.serve import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 TOL = Tolerance()
@@ -277,8 +277,8 @@ HOSTILE = {
     "patched_allclose": (lstm_file("c + 1, h", extra="np.allclose = lambda *a, **k: True; "
                                    "np.testing.assert_allclose = lambda *a, **k: None"), "case"),
     "patched_eq": (lstm_file(extra="np.ndarray.__eq__ = lambda *a: True"), "exception"),
-    "module_patch": ("import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
-                     "def lstm(x, prev_h, prev_c, W, U, b):\n    return np.zeros((3, 5)), np.zeros((3, 5))\n",
+    "module_patch": (("import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+                     "def lstm(x, prev_h, prev_c, W, U, b):\n    return np.zeros((3, 5)), np.zeros((3, 5))\n"),
                      "case"),
     "recursion": (lstm_file(extra="import sys; sys.setrecursionlimit(10**6)\n    def r(n): return r(n + 1) + 1\n"
                                   "    r(0)"), None),

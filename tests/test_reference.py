@@ -270,7 +270,7 @@ def test_lstm_step_follows_course_equations(rng):
     p = lstm_params(rng)
     x, h, c = randn(rng, N, D), randn(rng, N, H), randn(rng, N, H)
     a, i, f, o = np.hsplit(x @ p["W"].T + h @ p["U"].T + p["b"], 4)
-    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    sig = lambda v: 1 / (1 + np.exp(-v))
     c_new = sig(i) * np.tanh(a) + sig(f) * c
     h_new, c_ref = ref.lstm_step_forward(x, h, c, **p)
     np.testing.assert_allclose(c_ref, c_new, rtol=1e-13)
@@ -352,7 +352,7 @@ def gru_course_params(rng, with_bias=True):
 def test_course_gru_follows_course_equations(rng):
     p = gru_course_params(rng, with_bias=False)
     x, h = randn(rng, N, D), randn(rng, N, H)
-    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    sig = lambda v: 1 / (1 + np.exp(-v))
     r = sig(x @ p["W_r"].T + h @ p["U_r"].T)
     z = sig(x @ p["W_z"].T + h @ p["U_z"].T)
     h_bar = np.tanh(x @ p["W"].T + (r * h) @ p["U"].T)
@@ -579,7 +579,7 @@ def test_skipgram_pairs():
 
 def test_negative_sampling_loss_and_gradients(rng):
     v, u_o, u_neg = randn(rng, EMB), randn(rng, EMB), randn(rng, 3, EMB)
-    sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    sig = lambda a: 1 / (1 + np.exp(-a))
     expected = -np.log(sig(u_o @ v)) - np.sum(np.log(sig(-u_neg @ v)))
     assert ref.negative_sampling_loss(v, u_o, u_neg) == pytest.approx(expected, rel=1e-13)
     g = ref.negative_sampling_backward(v, u_o, u_neg)

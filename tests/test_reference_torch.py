@@ -11,8 +11,8 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from quizzer import reference as ref  # noqa: E402
-from quizzer.reference.conventions import TORCH_CLIP_EPS  # noqa: E402
+from quizzer import reference as ref
+from quizzer.reference.conventions import TORCH_CLIP_EPS
 
 N, T, D, H, O = 2, 4, 3, 5, 6
 RTOL = 1e-10

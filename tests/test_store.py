@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import shutil
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from quizzer.progress import store as store_module
 from quizzer.errors import StoreError
 from quizzer.paths import data_dir, db_path
+from quizzer.progress import store as store_module
 from quizzer.progress.store import SCHEMA_VERSION, Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -480,7 +481,7 @@ def test_two_processes_writing_at_once_lose_nothing(db):
     raw = sqlite3.connect(db)
     writers_in_order = [who for (who,) in raw.execute("SELECT topic FROM attempts ORDER BY id")]
     raw.close()
-    assert sum(a != b for a, b in zip(writers_in_order, writers_in_order[1:])) >= 10  # they overlapped
+    assert sum(a != b for a, b in itertools.pairwise(writers_in_order)) >= 10  # they overlapped
     raw = sqlite3.connect(db)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     raw.close()

@@ -10,8 +10,8 @@ from quizzer.bank.model import Exercise, Item, Question
 
 def export_markdown(items: Sequence[Item], lang: str) -> str:
     """A printable review sheet: every item with its answer and explanation, grouped by topic."""
-    from quizzer.checking import checker_for
     from quizzer.bank.serve import letter, serve
+    from quizzer.checking import checker_for
 
     ja = lang == "ja"
     out = ["# quizzer 復習シート" if ja else "# quizzer review sheet", ""]
@@ -54,8 +54,8 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
 
 def export_json(items: Sequence[Item], lang: str) -> list[dict[str, Any]]:
     """The bank as plain JSON (texts in the chosen language, answers included)."""
-    from quizzer.checking import checker_for
     from quizzer.bank.serve import serve
+    from quizzer.checking import checker_for
 
     rows = []
     for item in items:

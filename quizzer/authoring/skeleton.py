@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from quizzer.bank.model import EXERCISE_TYPES, QUESTION_TYPES, Exercise, Item
 from quizzer.errors import QuizzerError
-from quizzer.bank.model import EXERCISE_TYPES, QUESTION_TYPES, Exercise, Item, Question
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEMA_FILE = "bank.schema.json"

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizzer.bank import Problems, bank_dirs, bank_files, read_files
-from quizzer.errors import BankError, QuizzerError
 from quizzer.bank.model import (
     BLANK,
     Exercise,
@@ -36,6 +35,7 @@ from quizzer.bank.model import (
     TextSpec,
 )
 from quizzer.bank.serve import exact
+from quizzer.errors import BankError, QuizzerError
 from quizzer.i18n.text import LANGUAGES, Text
 
 MIN_MISCONCEPTIONS = 3

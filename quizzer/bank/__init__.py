@@ -8,14 +8,41 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
 from quizzer.bank import schema
-from quizzer.bank.files import BUILTIN, KEBAB, MAX_PARAM_VALUES, PARAM_NAME, Problems, bank_dirs, bank_files, builtin_dirs
+from quizzer.bank.files import (
+    BUILTIN,
+    KEBAB,
+    MAX_PARAM_VALUES,
+    PARAM_NAME,
+    Problems,
+    bank_dirs,
+    bank_files,
+    builtin_dirs,
+)
 from quizzer.errors import BankError, UnknownItemError
+
+# What the rest of quizzer reads from "the bank": the loader here, and the file helpers it builds on.
+__all__ = [
+    "BUILTIN",
+    "KEBAB",
+    "MAX_PARAM_VALUES",
+    "PARAM_NAME",
+    "Bank",
+    "BankError",
+    "Problems",
+    "bank_dirs",
+    "bank_files",
+    "builtin_dirs",
+    "index_entry",
+    "load_bank",
+    "load_index",
+    "read_files",
+]
 
 if TYPE_CHECKING:  # the model is imported where items are built, not on the cached `list` path
     from quizzer.bank.model import Exercise, Item, Question

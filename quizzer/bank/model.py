@@ -6,7 +6,6 @@ Every field is documented in docs/authoring.md; nothing past the loader handles 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from quizzer.i18n.text import LANGUAGES, Text
 
@@ -62,7 +61,7 @@ class Param:
             return self.choices
         assert self.low is not None and self.high is not None
         step = self.step or 1
-        count = int(round((self.high - self.low) / step)) + 1
+        count = round((self.high - self.low) / step) + 1
         values = [self.low + i * step for i in range(count)]
         if all(float(v).is_integer() for v in (self.low, step)):
             return tuple(int(v) for v in values)
@@ -120,7 +119,7 @@ class FlashcardSpec:
     key_points: tuple[Text, ...] = ()
 
 
-Spec = Union[ChoiceSpec, NumericSpec, SymbolicSpec, TextSpec, FlashcardSpec]
+Spec = ChoiceSpec | NumericSpec | SymbolicSpec | TextSpec | FlashcardSpec
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ class Exercise:
         return self.template.replace(BLANK, blank_answer, 1)
 
 
-Item = Union[Question, Exercise]
+Item = Question | Exercise
 
 
 def _complete_languages(texts: tuple[Text, ...]) -> tuple[str, ...]:

@@ -222,7 +222,7 @@ class _Reader:
             allowed = {**schema.QUESTION_COMMON, **{k: v for t in schema.QUESTION_TYPES.values() for k, v in t.items()}}
         before = len(self.problems.items)
         self.check_keys(fields, allowed, node, what)
-        get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
+        get = lambda key: fields[key][1] if key in fields else None
         topic = self.topic(get("topic"), what)
         prompt = self.text(get("prompt"), f"{what}: prompt") if "prompt" in fields else Text()
         explanation = self.text(get("explanation"), f"{what}: explanation") if "explanation" in fields else Text()
@@ -273,7 +273,9 @@ class _Reader:
             for key, (k_node, _v) in spec.items():
                 if key not in ("range", "step", "choices"):
                     self.problem(k_node, f"{what}: parameter {name}: unknown key {key!r} (use range, step or choices)")
-            numbers = lambda key: [self.scalar(n, f"{what}: parameter {name}.{key}") for n in self.sequence(spec[key][1], key)]  # noqa: E731
+            def numbers(key: str, name: str = name, spec: dict = spec) -> list:
+                return [self.scalar(n, f"{what}: parameter {name}.{key}") for n in self.sequence(spec[key][1], key)]
+
             if "choices" in spec:
                 values = numbers("choices")
                 if not values or not all(is_number(v) for v in values):
@@ -299,7 +301,7 @@ class _Reader:
         return tuple(out)
 
     def spec(self, qtype: str, fields: dict, node: yaml.Node, what: str):
-        get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
+        get = lambda key: fields[key][1] if key in fields else None
         if qtype == "choice":
             options = []
             keys: set[str] = set()
@@ -403,12 +405,12 @@ class _Reader:
         what = f"exercise {item_id!r}" if item_id else "an exercise"
         before = len(self.problems.items)
         self.check_keys(fields, schema.EXERCISE_FIELDS, node, what)
-        get = lambda key: fields[key][1] if key in fields else None  # noqa: E731
+        get = lambda key: fields[key][1] if key in fields else None
         etype = self.string(get("type"), f"{what}: type") if "type" in fields else None
         if etype is not None and etype not in EXERCISE_TYPES:
             self.problem(get("type"), f"{what}: unknown type {etype!r}; use blank or function")
         topic = self.topic(get("topic"), what)
-        code = lambda key: self.string(get(key), f"{what}: {key}") if key in fields else None  # noqa: E731
+        code = lambda key: self.string(get(key), f"{what}: {key}") if key in fields else None
         template, solution, entry, task = code("template"), code("solution"), code("entry"), code("task")
         provided = code("provided") or ""
         if template is not None and etype == "blank" and template.count(BLANK) != 1:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from typing import TypeVar
 from fractions import Fraction
+from typing import TypeVar
 
 from quizzer.bank.model import ChoiceSpec, Item, Option, Question
 from quizzer.i18n.text import Text
@@ -57,7 +57,7 @@ def exact(values: dict[str, int | float]) -> dict[str, Fraction]:
     return {name: Fraction(str(value)) if isinstance(value, float) else Fraction(value) for name, value in values.items()}
 
 
-def format_value(value: int | float | Fraction) -> str:
+def format_value(value: float | Fraction) -> str:
     if isinstance(value, Fraction):
         value = float(value) if value.denominator != 1 else int(value)
     if isinstance(value, float) and value.is_integer():

@@ -17,7 +17,7 @@ from quizzer.checking.result import CaseResult, Result
 if TYPE_CHECKING:
     from quizzer.bank.serve import Served
 
-__all__ = ["CHECKERS", "Checker", "CaseResult", "Result", "check", "checker_for"]
+__all__ = ["CHECKERS", "CaseResult", "Checker", "Result", "check", "checker_for"]
 
 # type -> "module:Class"
 CHECKERS: dict[str, str] = {
@@ -30,14 +30,14 @@ CHECKERS: dict[str, str] = {
     "function": "quizzer.checking.code:CodeChecker",
 }
 
-_instances: dict[str, "Checker"] = {}
+_instances: dict[str, Checker] = {}
 
 
 class Checker(Protocol):
-    def check(self, served: "Served", response: str, *, lang: str) -> Result:
+    def check(self, served: Served, response: str, *, lang: str) -> Result:
         """Grade ``response``; raise AnswerError if it cannot be read at all."""
 
-    def expected(self, served: "Served", *, lang: str) -> str:
+    def expected(self, served: Served, *, lang: str) -> str:
         """The correct answer as it should be shown to the learner."""
 
 
@@ -48,5 +48,5 @@ def checker_for(item_type: str) -> Checker:
     return _instances[item_type]
 
 
-def check(served: "Served", response: str, *, lang: str) -> Result:
+def check(served: Served, response: str, *, lang: str) -> Result:
     return checker_for(served.item.type).check(served, response, lang=lang)

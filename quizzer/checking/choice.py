@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from quizzer.checking.result import Result
-from quizzer.errors import AnswerError
 from quizzer.bank.model import ChoiceSpec
 from quizzer.bank.serve import Served, letter
+from quizzer.checking.result import Result
+from quizzer.errors import AnswerError
 
 _SPLIT = re.compile(r"[\s,、，;/]+")
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class CodeChecker:
-    def check(self, served: "Served", response: str, *, lang: str) -> Result:
+    def check(self, served: Served, response: str, *, lang: str) -> Result:
         """Grade ``response``; AnswerError for an empty answer or an expression that does not parse."""
         from quizzer.engine.grade import grade_response
 
@@ -34,6 +34,6 @@ class CodeChecker:
             details=result.details,
         )
 
-    def expected(self, served: "Served", *, lang: str) -> str:
+    def expected(self, served: Served, *, lang: str) -> str:
         """The solution: the expression for a blank exercise, the whole function otherwise."""
         return served.item.solution.strip()

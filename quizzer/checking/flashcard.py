@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from quizzer.checking.result import Result
-from quizzer.errors import AnswerError
 from quizzer.bank.model import FlashcardSpec
 from quizzer.bank.serve import Served
+from quizzer.checking.result import Result
+from quizzer.errors import AnswerError
 
 RATINGS = ("again", "hard", "good", "easy")
 _ALIASES = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from quizzer import maths as expr
-from quizzer.checking.result import Result, judged
 from quizzer.bank.model import SymbolicSpec
 from quizzer.bank.serve import Served
+from quizzer.checking.result import Result, judged
 
 
 class SymbolicChecker:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from quizzer.checking.result import Result, judged
-from quizzer.errors import AnswerError
 from quizzer.bank.model import TextSpec
 from quizzer.bank.serve import Served
+from quizzer.checking.result import Result, judged
+from quizzer.errors import AnswerError
 
 # Generic words that do not change the meaning of a short answer ("the forget gate" == "forget").
 _FILLER_WORDS = ("the", "a", "an", "gate", "gates", "ゲート")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from quizzer.cli.common import EXIT_OK, EXIT_WRONG, BankOption, LangOption, console, err_console, handle_errors, load, print_json
+from quizzer.cli.common import (
+    EXIT_OK,
+    EXIT_WRONG,
+    BankOption,
+    LangOption,
+    console,
+    err_console,
+    handle_errors,
+    load,
+    print_json,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def validate(
-    paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATH]...", help="Bank folders or files (default: the bank in use).", show_default=False)] = None,
+    paths: Annotated[list[str] | None, typer.Argument(metavar="[PATH]...", help="Bank folders or files (default: the bank in use).", show_default=False)] = None,
     no_code: Annotated[bool, typer.Option("--no-code", help="Skip running the exercises (schema and answers only).")] = False,
     bank: BankOption = None,
 ) -> None:
@@ -44,9 +54,9 @@ def validate(
 def new(
     kind: Annotated[str, typer.Argument(metavar="question|exercise", help="What to create.")],
     topic: Annotated[str, typer.Option("--topic", "-t", help="Topic (kebab-case); the item goes into <bank>/questions/<topic>.yaml or exercises/<topic>.yaml.")],
-    type_: Annotated[Optional[str], typer.Option("--type", "-k", help="Question: choice, numeric, symbolic, text, flashcard. Exercise: blank, function.", show_default=False)] = None,
-    item_id: Annotated[Optional[str], typer.Option("--id", help="The new item's id (default: <topic>-new-<n>).", show_default=False)] = None,
-    into: Annotated[Optional[str], typer.Option("--bank", help="Bank folder to write into (default: the first --bank in use, else the current folder).", show_default=False)] = None,
+    type_: Annotated[str | None, typer.Option("--type", "-k", help="Question: choice, numeric, symbolic, text, flashcard. Exercise: blank, function.", show_default=False)] = None,
+    item_id: Annotated[str | None, typer.Option("--id", help="The new item's id (default: <topic>-new-<n>).", show_default=False)] = None,
+    into: Annotated[str | None, typer.Option("--bank", help="Bank folder to write into (default: the first --bank in use, else the current folder).", show_default=False)] = None,
 ) -> None:
     """Write a skeleton question or exercise into the right file; `quizzer validate` then points at what to fill."""
     from quizzer.authoring.skeleton import new_item
@@ -58,7 +68,7 @@ def new(
 
 @handle_errors
 def schema(
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
 ) -> None:
     """Print the JSON Schema of bank files (for editor completion: see docs/authoring.md)."""
     import json
@@ -77,9 +87,9 @@ def schema(
 @handle_errors
 def export(
     format_: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
-    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)] = None,
     lang: LangOption = None,
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
     bank: BankOption = None,
 ) -> None:
     """A printable review sheet with answers and explanations (markdown), or the bank as JSON."""
@@ -111,4 +121,4 @@ def export(
         typer.echo(text, nl=False)
 
 
-__all__ = ["register", "print_json"]
+__all__ = ["print_json", "register"]

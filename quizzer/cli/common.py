@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,7 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
 
 BankOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option(
         "--bank",
         help="Bank folder or file to use instead of the built-in bank (repeatable; `builtin` names the built-in one). "
@@ -29,7 +29,7 @@ BankOption = Annotated[
     ),
 ]
 LangOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--lang", "-l", help="Language of the texts: en or ja (default: $QUIZZER_LANG, else en).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a rendering.")]

@@ -13,7 +13,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -37,8 +37,8 @@ from quizzer.i18n.labels import label
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quizzer.checking.result import Result
     from quizzer.bank.model import Exercise
+    from quizzer.checking.result import Result
 
 HINTS_FILE = "hints.json"
 
@@ -51,7 +51,7 @@ def _t(key: str, lang: str, **values: object) -> str:
 # --- rendering -------------------------------------------------------------------------------
 
 
-def render_code_result(result: "Result", console: Console, *, lang: str = "en", title: str | None = None) -> None:
+def render_code_result(result: Result, console: Console, *, lang: str = "en", title: str | None = None) -> None:
     """Print a code-grading result: verdict and score, the feedback paragraph, failing cases, output."""
     from rich.console import Group
     from rich.panel import Panel
@@ -105,7 +105,7 @@ def _prespawn_sandbox(workers: int) -> None:
     atexit.register(spawn.discard)
 
 
-def _exercise(bank: list[str] | None, item_id: str) -> "Exercise":
+def _exercise(bank: list[str] | None, item_id: str) -> Exercise:
     from quizzer.bank.model import Exercise
 
     item = load(bank).get(item_id)
@@ -114,7 +114,7 @@ def _exercise(bank: list[str] | None, item_id: str) -> "Exercise":
     return item
 
 
-def _starter(exercise: "Exercise", lang: str) -> str:
+def _starter(exercise: Exercise, lang: str) -> str:
     from quizzer.bank.model import BLANK
 
     title = exercise.title.get(lang)
@@ -137,7 +137,7 @@ def _starter(exercise: "Exercise", lang: str) -> str:
     return body + exercise.template.rstrip() + "\n"
 
 
-def _default_path(exercise: "Exercise") -> Path:
+def _default_path(exercise: Exercise) -> Path:
     return Path(exercise.id.replace("-", "_") + ".py")
 
 
@@ -178,7 +178,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def start(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py).", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
     lang: LangOption = None,
     bank: BankOption = None,
@@ -237,9 +237,9 @@ def grade(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
     path: Annotated[Path, typer.Argument(metavar="FILE|DIR", help="A filled-in file, or a folder of .py submissions.")],
     json: JsonOption = False,
-    format_: Annotated[Optional[str], typer.Option("--format", "-f", help="json or gradescope (results.json of Gradescope).", show_default=False)] = None,
+    format_: Annotated[str | None, typer.Option("--format", "-f", help="json or gradescope (results.json of Gradescope).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Submissions graded at once (folders).")] = 2,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file: .json or .csv (folders); the --format output (a file).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Results file: .json or .csv (folders); the --format output (a file).", show_default=False)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
@@ -258,7 +258,7 @@ def grade(
             raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
         passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language)
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
-    from quizzer.engine.grade import gradescope, grade_file
+    from quizzer.engine.grade import grade_file, gradescope
 
     result = grade_file(exercise, path, lang=language)
     if format_ == "gradescope" or json or format_ == "json":
@@ -276,7 +276,7 @@ def grade(
     raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
 
 
-def _grade_dir(exercise: "Exercise", folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str) -> bool:
+def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str) -> bool:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -319,7 +319,7 @@ def watch(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file you are editing.")],
     interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between checks for a save.")] = 0.5,
-    max_grades: Annotated[Optional[int], typer.Option("--max-grades", hidden=True, min=1)] = None,
+    max_grades: Annotated[int | None, typer.Option("--max-grades", hidden=True, min=1)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:

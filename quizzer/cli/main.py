@@ -6,7 +6,7 @@ Exit codes: 0 correct or fine, 1 answered but not correct (or problems found), 2
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -40,9 +40,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-TopicOption = Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)]
-TypeOption = Annotated[Optional[list[str]], typer.Option("--type", "-k", help="Only this type: choice, numeric, symbolic, text, flashcard, blank, function (repeatable).", show_default=False)]
-SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Make the serving reproducible (parameters, option order).", show_default=False)]
+TopicOption = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)]
+TypeOption = Annotated[list[str] | None, typer.Option("--type", "-k", help="Only this type: choice, numeric, symbolic, text, flashcard, blank, function (repeatable).", show_default=False)]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Make the serving reproducible (parameters, option order).", show_default=False)]
 
 
 def _version(value: bool) -> None:
@@ -96,9 +96,9 @@ def show(
     bank: BankOption = None,
 ) -> None:
     """Show one item as a learner sees it."""
+    from quizzer.bank.serve import serve
     from quizzer.cli import render
     from quizzer.cli.prose import Prose
-    from quizzer.bank.serve import serve
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
@@ -151,8 +151,8 @@ def answer(
     bank: BankOption = None,
 ) -> None:
     """Grade one answer without a session. Exit 0 if right, 1 if not, 2 if it cannot be read."""
-    from quizzer.checking import check
     from quizzer.bank.serve import serve
+    from quizzer.checking import check
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
@@ -184,16 +184,16 @@ def answer(
 def practice(
     topic: TopicOption = None,
     type_: TypeOption = None,
-    count: Annotated[Optional[int], typer.Option("-n", "--count", min=1, help="How many items (default: 10).", show_default=False)] = None,
+    count: Annotated[int | None, typer.Option("-n", "--count", min=1, help="How many items (default: 10).", show_default=False)] = None,
     lang: LangOption = None,
     seed: SeedOption = None,
     bank: BankOption = None,
 ) -> None:
     """An interactive session: answer, get the verdict and explanation at once. `?` hint, `skip`, `quit`."""
     from quizzer.cli.practice import PracticeUI
+    from quizzer.i18n.text import resolve_language
     from quizzer.progress.session import Session, plan_practice
     from quizzer.progress.store import Store
-    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     loaded = load(bank)
@@ -207,15 +207,15 @@ def practice(
 @app.command()
 @handle_errors
 def review(
-    count: Annotated[Optional[int], typer.Option("-n", "--count", min=1, help="At most this many items.", show_default=False)] = None,
+    count: Annotated[int | None, typer.Option("-n", "--count", min=1, help="At most this many items.", show_default=False)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
     """Review the items due under spaced repetition (a miss comes back soon, a sure answer much later)."""
     from quizzer.cli.practice import PracticeUI
+    from quizzer.i18n.text import resolve_language
     from quizzer.progress.session import Session, plan_review
     from quizzer.progress.store import Store
-    from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
     loaded = load(bank)
@@ -236,7 +236,7 @@ def review(
 @app.command()
 @handle_errors
 def reset(
-    item_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="Only these items (default: all progress).", show_default=False)] = None,
+    item_ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Only these items (default: all progress).", show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Forget recorded answers and review schedules (of the given items, or all of them)."""
@@ -259,8 +259,8 @@ def stats(
     lang: LangOption = None,
 ) -> None:
     """Attempts, accuracy and items due per topic, with a chart."""
-    from quizzer.progress.store import Store
     from quizzer.i18n.text import resolve_language
+    from quizzer.progress.store import Store
 
     language = resolve_language(lang)
     with Store.open() as store:
@@ -285,4 +285,4 @@ def run() -> None:
     app()
 
 
-__all__ = ["app", "run", "EXIT_OK", "EXIT_WRONG", "EXIT_USAGE", "fail"]
+__all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_WRONG", "app", "fail", "run"]

@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from quizzer.cli import render
-from quizzer.checking.flashcard import RATINGS
-from quizzer.errors import AnswerError
 from quizzer.bank.model import Exercise
 from quizzer.bank.serve import Served
+from quizzer.checking.flashcard import RATINGS
+from quizzer.cli import render
+from quizzer.errors import AnswerError
 from quizzer.progress.session import Session
 
 HINT_WORDS = ("?", "hint", "ヒント")
@@ -193,4 +193,4 @@ def _expected(served: Served, lang: str) -> str:
         return ""
 
 
-__all__ = ["PracticeUI", "RATINGS"]
+__all__ = ["RATINGS", "PracticeUI"]

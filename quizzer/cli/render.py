@@ -11,12 +11,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
-from quizzer.checking.result import Result
 from quizzer.bank.model import BLANK, Exercise, FlashcardSpec, NumericSpec, Question, SymbolicSpec
 from quizzer.bank.serve import Served, letter
-
-from quizzer.i18n.labels import label
+from quizzer.checking.result import Result
 from quizzer.cli.prose import Prose
+from quizzer.i18n.labels import label
 
 
 def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:

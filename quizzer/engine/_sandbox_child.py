@@ -185,7 +185,6 @@ class _RefuseQuizzer:
     def find_spec(self, fullname, path=None, target=None):
         if fullname == "quizzer" or fullname.startswith("quizzer."):
             raise ModuleNotFoundError(f"submissions may not import {fullname!r}", name=fullname)
-        return None
 
 
 def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
@@ -261,7 +260,7 @@ def _child(req: dict, out_w: int) -> None:
         del data
         limits = req["limits"]
         memory = int(limits["memory_bytes"])
-        cpu = int(math.ceil(float(limits["wall_seconds"]))) + 1
+        cpu = math.ceil(float(limits["wall_seconds"])) + 1
         _set_limit(resource.RLIMIT_CORE, 0)
         _set_limit(resource.RLIMIT_NOFILE, 64)
         _set_limit(resource.RLIMIT_NPROC, _MAX_PROCESSES)  # per user; not enforced for root
@@ -338,8 +337,7 @@ def _child(req: dict, out_w: int) -> None:
             outputs = normalize_return(value, entry)
             # Raw float64 bytes, one array after another; the shapes go in the report line.
             with open(os.path.join(out_dir, f"case{i}.bin"), "wb") as fh:
-                for arr in outputs:
-                    fh.write(arr.tobytes(order="C"))
+                fh.writelines(arr.tobytes(order="C") for arr in outputs)
             emit({"t": "case", "i": i, "shapes": [list(a.shape) for a in outputs], "error": None})
             del value, outputs
         except BadReturn as exc:

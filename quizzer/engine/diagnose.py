@@ -13,8 +13,8 @@ from itertools import permutations
 
 import numpy as np
 
-from quizzer.engine.compare import Mismatch, same
 from quizzer.bank.model import BLANK, Tolerance
+from quizzer.engine.compare import Mismatch, same
 from quizzer.i18n.text import Text
 
 MESSAGES: dict[str, Text] = {

@@ -33,22 +33,22 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from quizzer.bank.model import BLANK, Exercise, Misconception
 from quizzer.checking.result import CaseResult, Result
 from quizzer.engine import diagnose
 from quizzer.engine.compare import compare, same
-from quizzer.engine.sandbox import Limits, RunOutcome, Runner, SubmissionError
+from quizzer.engine.sandbox import Limits, Runner, RunOutcome, SubmissionError
 from quizzer.engine.tasks import Case, Task, get_task
 from quizzer.errors import AnswerError, QuizzerError
-from quizzer.bank.model import BLANK, Exercise, Misconception
 
 __all__ = [
     "Graded",
     "Prepared",
-    "gradescope",
     "grade_file",
     "grade_many",
     "grade_response",
     "grade_source",
+    "gradescope",
     "prepare",
     "result_rows",
     "source_for",

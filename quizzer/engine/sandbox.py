@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from typing_extensions import Self
 
 from quizzer.engine import spawn
 from quizzer.engine._sandbox_child import KINDS, MAX_OUTPUTS, BadReturn, normalize_return
@@ -476,7 +477,7 @@ class Runner:
         self._lock = threading.Lock()
         self._closed = False
 
-    def __enter__(self) -> Runner:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

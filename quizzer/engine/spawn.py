@@ -31,7 +31,7 @@ def zygote_env() -> dict[str, str]:
 
 def spawn() -> tuple[subprocess.Popen, IO[bytes]]:
     """A new fork server process and the file its standard error goes to."""
-    stderr = tempfile.TemporaryFile()
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the server; closed by take()/discard()
     proc = subprocess.Popen(
         [sys.executable, "-I", CHILD_PATH],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,

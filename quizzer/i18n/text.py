@@ -30,7 +30,7 @@ class Text:
     neutral: bool = False  # written as one plain string: meant for numbers, code and formulas
 
     @classmethod
-    def plain(cls, value: str) -> "Text":
+    def plain(cls, value: str) -> Text:
         return cls(en=value, ja=value, neutral=True)
 
     def looks_like_prose(self) -> bool:

@@ -48,4 +48,4 @@ from quizzer.maths.tree import (
     Var,
 )
 
-__all__ = ["BinOp", "Call", "Const", "Expr", "FUNCTIONS", "MAX_BITS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_HEIGHT", "MAX_LENGTH", "MAX_NODES", "Neg", "Num", "Var", "equivalent", "evaluate", "numbers_equal", "parse", "parse_number", "parse_shape", "to_sympy"]
+__all__ = ["FUNCTIONS", "MAX_BITS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_HEIGHT", "MAX_LENGTH", "MAX_NODES", "BinOp", "Call", "Const", "Expr", "Neg", "Num", "Var", "equivalent", "evaluate", "numbers_equal", "parse", "parse_number", "parse_shape", "to_sympy"]

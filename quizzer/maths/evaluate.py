@@ -263,8 +263,8 @@ def parse_number(text: str, *, max_length: int = MAX_LENGTH) -> Fraction | float
 
 
 def numbers_equal(
-    a: int | float | Fraction,
-    b: int | float | Fraction,
+    a: float | Fraction,
+    b: float | Fraction,
     *,
     abs_tol: float | None = None,
     rel_tol: float | None = None,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from quizzer.bank import Bank
-from quizzer.checking import Result, check
-from quizzer.errors import QuizzerError
 from quizzer.bank.model import Item
 from quizzer.bank.serve import Served, serve
+from quizzer.checking import Result, check
+from quizzer.errors import QuizzerError
 from quizzer.progress.store import Store
 
 # Whole-function exercises need a file and an editor: practice points to `quizzer start` for them.

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import softmax, softmax_backward
 from ._arrays import as_float64
+from .activations import softmax, softmax_backward
 
 
 class AttentionGrads(NamedTuple):

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import sigmoid, tanh
 from ._arrays import as_float64
+from .activations import sigmoid, tanh
 from .conventions import DTYPE
 
 
@@ -132,7 +132,7 @@ def gru_step_backward(dh_next, x, h_prev, W_r, U_r, W_z, U_z, W, U, b_r=None, b_
 def gru_forward(xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, h0=None):
     """Course-convention hidden states (N, T, H) for xs (N, T, D); h0 defaults to zeros."""
     xs, h0 = as_float64(xs, h0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = np.shape(W)[0]
     hs = np.empty((N, T, H), dtype=DTYPE)
     h = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
@@ -145,7 +145,7 @@ def gru_forward(xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, h0=Non
 def gru_backward(dhs, xs, W_r, U_r, W_z, U_z, W, U, b_r=None, b_z=None, b=None, h0=None):
     """Course-convention BPTT given dL/dh_t for every t (dhs: (N, T, H))."""
     dhs, xs, h0 = as_float64(dhs, xs, h0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = np.shape(W)[0]
     h0 = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
     hs = gru_forward(xs, W_r, U_r, W_z, U_z, W, U, b_r, b_z, b, h0)
@@ -193,7 +193,7 @@ def _torch_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh):
 def gru_torch_step_forward(x, h_prev, W_ih, W_hh, b_ih=None, b_hh=None):
     """One PyTorch-convention GRU step (``nn.GRUCell``); returns h_new (N, H)."""
     x, h_prev, W_ih, W_hh, b_ih, b_hh = as_float64(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    r, z, n, _ = _torch_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+    _r, z, n, _ = _torch_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     return (1.0 - z) * n + z * h_prev
 
 
@@ -218,7 +218,7 @@ def gru_torch_step_backward(dh_next, x, h_prev, W_ih, W_hh, b_ih=None, b_hh=None
 def gru_torch_forward(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None):
     """PyTorch-convention hidden states (N, T, H) (``nn.GRU(batch_first=True)`` output)."""
     xs, h0 = as_float64(xs, h0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = np.shape(W_hh)[1]
     hs = np.empty((N, T, H), dtype=DTYPE)
     h = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
@@ -230,7 +230,7 @@ def gru_torch_forward(xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None):
 
 def gru_torch_backward(dhs, xs, W_ih, W_hh, b_ih=None, b_hh=None, h0=None):
     dhs, xs, W_ih, W_hh, b_ih, b_hh, h0 = as_float64(dhs, xs, W_ih, W_hh, b_ih, b_hh, h0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = W_hh.shape[1]
     h0 = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
     hs = gru_torch_forward(xs, W_ih, W_hh, b_ih, b_hh, h0)

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import sigmoid, tanh
 from ._arrays import as_float64
+from .activations import sigmoid, tanh
 from .conventions import DTYPE, LSTM_GATE_ORDER, TORCH_LSTM_GATE_ORDER, reorder_gates
 
 _COURSE_NAMES_IN_TORCH_ORDER = tuple("a" if g == "g" else g for g in TORCH_LSTM_GATE_ORDER)
@@ -111,7 +111,7 @@ def lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, W, U, b=None):
 def lstm_forward(xs, W, U, b=None, h0=None, c0=None):
     """(hs, cs): hidden and cell states, each (N, T, H); h0 and c0 default to zeros."""
     xs, W, U, b, h0, c0 = as_float64(xs, W, U, b, h0, c0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = W.shape[0] // 4
     hs = np.empty((N, T, H), dtype=DTYPE)
     cs = np.empty((N, T, H), dtype=DTYPE)
@@ -127,7 +127,7 @@ def lstm_forward(xs, W, U, b=None, h0=None, c0=None):
 def lstm_backward(dhs, xs, W, U, b=None, h0=None, c0=None, dcs=None):
     """BPTT given dL/dh_t for every t (dhs: (N, T, H)) and optionally dL/dc_t (dcs)."""
     dhs, xs, W, U, b, h0, c0, dcs = as_float64(dhs, xs, W, U, b, h0, c0, dcs)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = W.shape[0] // 4
     h0 = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
     c0 = np.zeros((N, H), dtype=DTYPE) if c0 is None else c0
@@ -160,7 +160,7 @@ def peephole_lstm_step_forward(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b=None):
     """(h_next, c_next) of an LSTM whose gates also look at the cell
     (``conventions.PEEPHOLE_CONVENTION``): p_i, p_f (H,) see c_prev, p_o (H,) sees c_next."""
     x, h_prev, c_prev, W, U, p_i, p_f, p_o, b = as_float64(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
-    a, i, f, o, c_next = _peephole_gates(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
+    _a, _i, _f, o, c_next = _peephole_gates(x, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
     h_next = o * tanh(c_next)
     return h_next, c_next
 

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import get_activation
 from ._arrays import as_float64
+from .activations import get_activation
 from .conventions import DTYPE
 
 
@@ -92,7 +92,7 @@ def rnn_step_backward(dh_next, x, h_prev, W, U, b=None, activation="tanh"):
 def rnn_forward(xs, W, U, b=None, h0=None, activation="tanh"):
     """All hidden states (N, T, H) for xs (N, T, D); h0 defaults to zeros (N, H)."""
     xs, W, U, b, h0 = as_float64(xs, W, U, b, h0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = W.shape[0]
     hs = np.empty((N, T, H), dtype=DTYPE)
     h = np.zeros((N, H), dtype=DTYPE) if h0 is None else h0
@@ -114,7 +114,7 @@ def rnn_backward(
     if truncate_mode not in ("window", "block"):
         raise ValueError(f"truncate_mode must be 'window' or 'block', not {truncate_mode!r}")
     dhs, xs, W, U, b, h0 = as_float64(dhs, xs, W, U, b, h0)
-    N, T, D = xs.shape
+    N, T, _D = xs.shape
     H = W.shape[0]
     if h0 is None:
         h0 = np.zeros((N, H), dtype=DTYPE)
@@ -224,7 +224,7 @@ def bptt_linear(xs, do, W, U, V, h0=None):
     The step before the first reads the initial state h0 (zeros by default).
     """
     xs, do, W, U, V, h0 = as_float64(xs, do, W, U, V, h0)
-    N, T, D = xs.shape
+    N, _T, _D = xs.shape
     grads = rnn_with_output_backward(do / N, xs, W, U, V, h0=h0, activation="identity")
     return LinearBPTTGrads(grads.dW, grads.dU, grads.dV)
 

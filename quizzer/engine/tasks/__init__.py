@@ -20,7 +20,7 @@ from quizzer.errors import QuizzerError
 # Modules under quizzer/engine/tasks/ that define tasks. Add a module here when you add one.
 TASK_MODULES = ("course", "extra")
 
-_REGISTRY: dict[str, "Task"] = {}
+_REGISTRY: dict[str, Task] = {}
 _loaded = False
 
 
