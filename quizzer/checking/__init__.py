@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Protocol
 
-from quizzer.checking.result import CaseResult, Result
+from quizzer.results import CaseResult, Result
 
 if TYPE_CHECKING:
     from quizzer.bank.serve import Served

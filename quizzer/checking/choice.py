@@ -6,8 +6,8 @@ import re
 
 from quizzer.bank.model import ChoiceSpec
 from quizzer.bank.serve import Served, letter
-from quizzer.checking.result import Result
 from quizzer.errors import AnswerError
+from quizzer.results import Result
 
 _SPLIT = re.compile(r"[\s,、，;/]+")
 

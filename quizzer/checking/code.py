@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from quizzer.checking.result import Result
+from quizzer.results import Result
 
 if TYPE_CHECKING:
     from quizzer.bank.serve import Served

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from quizzer.bank.model import FlashcardSpec
 from quizzer.bank.serve import Served
-from quizzer.checking.result import Result
 from quizzer.errors import AnswerError
+from quizzer.results import Result
 
 RATINGS = ("again", "hard", "good", "easy")
 _ALIASES = {

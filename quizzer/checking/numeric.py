@@ -7,8 +7,8 @@ from fractions import Fraction
 from quizzer import maths as expr
 from quizzer.bank.model import NumericSpec
 from quizzer.bank.serve import Served, format_value
-from quizzer.checking.result import Result, judged
 from quizzer.errors import AnswerError
+from quizzer.results import Result, judged
 
 # An irrational expected value (tanh, exp...) compared without an authored tolerance would never match a
 # typed decimal; this is the comparison used then (validate flags such questions).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from quizzer import maths as expr
 from quizzer.bank.model import SymbolicSpec
 from quizzer.bank.serve import Served
-from quizzer.checking.result import Result, judged
+from quizzer.results import Result, judged
 
 
 class SymbolicChecker:

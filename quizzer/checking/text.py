@@ -7,8 +7,8 @@ import unicodedata
 
 from quizzer.bank.model import TextSpec
 from quizzer.bank.serve import Served
-from quizzer.checking.result import Result, judged
 from quizzer.errors import AnswerError
+from quizzer.results import Result, judged
 
 # Generic words that do not change the meaning of a short answer ("the forget gate" == "forget").
 _FILLER_WORDS = ("the", "a", "an", "gate", "gates", "ゲート")

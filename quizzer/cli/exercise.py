@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from quizzer.bank.model import Exercise
-    from quizzer.checking.result import Result
+    from quizzer.results import Result
 
 HINTS_FILE = "hints.json"
 

@@ -13,9 +13,9 @@ from rich.text import Text as RichText
 
 from quizzer.bank.model import BLANK, Exercise, FlashcardSpec, NumericSpec, Question, SymbolicSpec
 from quizzer.bank.serve import Served, letter
-from quizzer.checking.result import Result
 from quizzer.cli.prose import Prose
 from quizzer.i18n.labels import label
+from quizzer.results import Result
 
 
 def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:

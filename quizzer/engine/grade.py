@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.bank.model import BLANK, Exercise, Misconception
-from quizzer.checking.result import CaseResult, Result
 from quizzer.engine import diagnose
 from quizzer.engine.compare import compare, same
 from quizzer.engine.sandbox import Limits, Runner, RunOutcome, SubmissionError
 from quizzer.engine.tasks import Case, Task, get_task
 from quizzer.errors import AnswerError, QuizzerError
+from quizzer.results import CaseResult, Result
 
 __all__ = [
     "Graded",
