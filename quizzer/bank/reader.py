@@ -6,8 +6,9 @@ Imported only when bank files must actually be parsed (a cached bank skips PyYAM
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -27,6 +28,7 @@ from quizzer.bank.model import (
     Option,
     Param,
     Question,
+    Spec,
     SymbolicSpec,
     TextSpec,
     Tolerance,
@@ -37,6 +39,18 @@ try:  # libyaml is several times faster; the pure-Python loader gives the same n
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
+
+T = TypeVar("T")
+D = TypeVar("D")
+
+Fields = dict[str, tuple[yaml.Node, yaml.Node]]
+"""A mapping's entries by key: (key node, value node), both kept for their line numbers."""
+
+
+def _value(fields: Fields, key: str) -> yaml.Node | None:
+    """The value node under ``key``, or None when the key is absent (``problem`` accepts None)."""
+    entry = fields.get(key)
+    return entry[1] if entry is not None else None
 
 
 def read_file(path: Path, problems: Problems) -> list[Item]:
@@ -77,11 +91,11 @@ class _Reader:
 
     # -- generic node helpers -------------------------------------------------------------------
 
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+    def mapping(self, node: yaml.Node, what: str) -> Fields | None:
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping (key: value)")
             return None
-        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        out: Fields = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
@@ -134,7 +148,7 @@ class _Reader:
                 self.problem(value_node, f"{what}.{lang} is empty")
         if not values:
             self.problem(node, f"{what} has no text in any language")
-        return Text(**values)
+        return Text(en=values.get("en"), ja=values.get("ja"))
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if isinstance(node, yaml.SequenceNode):
@@ -153,7 +167,14 @@ class _Reader:
                 out.append(value)
         return tuple(out)
 
-    def check_keys(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], allowed: dict, node: yaml.Node, what: str) -> None:
+    def hints(self, node: yaml.Node, what: str) -> tuple[Text, ...]:
+        return tuple(self.text(child, what) for child in self.sequence(node, "hints"))
+
+    def optional(self, fields: Fields, key: str, read: Callable[[yaml.Node, str], T], what: str, default: D) -> T | D:
+        """``read`` applied to the value under ``key``, or ``default`` when the key is absent."""
+        return read(fields[key][1], what) if key in fields else default
+
+    def check_keys(self, fields: Fields, allowed: dict, node: yaml.Node, what: str) -> None:
         for key, (key_node, _value) in fields.items():
             if key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1)
@@ -198,7 +219,7 @@ class _Reader:
                     items.append(exercise)
         return items
 
-    def common_id(self, fields: dict, node: yaml.Node) -> str | None:
+    def common_id(self, fields: Fields, node: yaml.Node) -> str | None:
         if "id" not in fields:
             return None
         value = self.string(fields["id"][1], "id")
@@ -222,22 +243,21 @@ class _Reader:
             allowed = {**schema.QUESTION_COMMON, **{k: v for t in schema.QUESTION_TYPES.values() for k, v in t.items()}}
         before = len(self.problems.items)
         self.check_keys(fields, allowed, node, what)
-        get = lambda key: fields[key][1] if key in fields else None
-        topic = self.topic(get("topic"), what)
-        prompt = self.text(get("prompt"), f"{what}: prompt") if "prompt" in fields else Text()
-        explanation = self.text(get("explanation"), f"{what}: explanation") if "explanation" in fields else Text()
-        hints = tuple(self.text(h, f"{what}: hint") for h in self.sequence(get("hints"), "hints")) if "hints" in fields else ()
-        tags = self.strings(get("tags"), f"{what}: tags") if "tags" in fields else ()
-        source = self.string(get("source"), f"{what}: source") if "source" in fields else None
-        title = self.text(get("title"), f"{what}: title") if "title" in fields else Text()
-        params = self.params(get("params"), what) if "params" in fields else ()
+        topic = self.topic(_value(fields, "topic"), what)
+        prompt = self.optional(fields, "prompt", self.text, f"{what}: prompt", Text())
+        explanation = self.optional(fields, "explanation", self.text, f"{what}: explanation", Text())
+        hints = self.optional(fields, "hints", self.hints, f"{what}: hint", ())
+        tags = self.optional(fields, "tags", self.strings, f"{what}: tags", ())
+        source = self.optional(fields, "source", self.string, f"{what}: source", None)
+        title = self.optional(fields, "title", self.text, f"{what}: title", Text())
+        params = self.optional(fields, "params", self.params, what, ())
         spec = self.spec(qtype, fields, node, what) if qtype else None
-        if len(self.problems.items) > before or spec is None or item_id is None or topic is None:
+        if len(self.problems.items) > before or qtype is None or spec is None or item_id is None or topic is None:
             return None
         return Question(
             id=item_id,
             topic=topic,
-            type=qtype,  # type: ignore[arg-type]
+            type=qtype,
             prompt=prompt,
             explanation=explanation,
             spec=spec,
@@ -300,102 +320,119 @@ class _Reader:
                 self.problem(value_node, f"{what}: parameter {name} needs range or choices")
         return tuple(out)
 
-    def spec(self, qtype: str, fields: dict, node: yaml.Node, what: str):
-        get = lambda key: fields[key][1] if key in fields else None
-        if qtype == "choice":
-            options = []
-            keys: set[str] = set()
-            for child in self.sequence(get("options"), f"{what}: options") if "options" in fields else []:
-                option = self.mapping(child, f"{what}: option")
-                if option is None:
-                    continue
-                self.check_keys(option, {"key": ("str", True), "text": ("text", True)}, child, f"{what}: option")
-                if "key" not in option or "text" not in option:
-                    continue
-                key = self.string(option["key"][1], "option key")
-                if key is None:
-                    continue
-                if key in keys:
-                    self.problem(option["key"][1], f"{what}: option key {key!r} is used twice")
-                keys.add(key)
-                options.append(Option(key=key, text=self.text(option["text"][1], f"{what}: option {key}")))
-            if len(options) < 2:
-                self.problem(get("options") or node, f"{what}: a choice question needs at least two options")
+    def spec(self, qtype: str, fields: Fields, node: yaml.Node, what: str) -> Spec | None:
+        read = {
+            "choice": self.choice_spec,
+            "numeric": self.numeric_spec,
+            "symbolic": self.symbolic_spec,
+            "text": self.text_spec,
+            "flashcard": self.flashcard_spec,
+        }.get(qtype)
+        if read is None:  # pragma: no cover - qtype was checked by the caller
+            return None
+        return read(fields, node, what)
+
+    def choice_spec(self, fields: Fields, node: yaml.Node, what: str) -> ChoiceSpec | None:
+        options = []
+        keys: set[str] = set()
+        for child in self.sequence(fields["options"][1], f"{what}: options") if "options" in fields else []:
+            option = self.mapping(child, f"{what}: option")
+            if option is None:
+                continue
+            self.check_keys(option, {"key": ("str", True), "text": ("text", True)}, child, f"{what}: option")
+            if "key" not in option or "text" not in option:
+                continue
+            key = self.string(option["key"][1], "option key")
+            if key is None:
+                continue
+            if key in keys:
+                self.problem(option["key"][1], f"{what}: option key {key!r} is used twice")
+            keys.add(key)
+            options.append(Option(key=key, text=self.text(option["text"][1], f"{what}: option {key}")))
+        if len(options) < 2:
+            self.problem(_value(fields, "options") or node, f"{what}: a choice question needs at least two options")
+            return None
+        answer = self.optional(fields, "answer", self.strings, f"{what}: answer", ())
+        for key in answer:
+            if key not in keys:
+                self.problem(_value(fields, "answer"), f"{what}: answer {key!r} is not one of the option keys ({', '.join(sorted(keys))})")
                 return None
-            answer = self.strings(get("answer"), f"{what}: answer") if "answer" in fields else ()
-            for key in answer:
-                if key not in keys:
-                    self.problem(get("answer"), f"{what}: answer {key!r} is not one of the option keys ({', '.join(sorted(keys))})")
-                    return None
-            if not answer:
-                self.problem(get("answer") or node, f"{what}: answer must name at least one option key")
+        if not answer:
+            self.problem(_value(fields, "answer") or node, f"{what}: answer must name at least one option key")
+            return None
+        shuffle = self.optional(fields, "shuffle", self.scalar, "shuffle", True)
+        if not isinstance(shuffle, bool):
+            self.problem(_value(fields, "shuffle"), f"{what}: shuffle must be true or false")
+            shuffle = True
+        return ChoiceSpec(options=tuple(options), answer=frozenset(answer), shuffle=shuffle)
+
+    def numeric_spec(self, fields: Fields, node: yaml.Node, what: str) -> NumericSpec | None:
+        answer = None
+        if "answer" in fields:
+            value = self.scalar(fields["answer"][1], f"{what}: answer")
+            if value is None or isinstance(value, bool):
+                self.problem(fields["answer"][1], f"{what}: answer must be a number or a formula")
                 return None
-            shuffle = self.scalar(get("shuffle"), "shuffle") if "shuffle" in fields else True
-            if not isinstance(shuffle, bool):
-                self.problem(get("shuffle"), f"{what}: shuffle must be true or false")
-                shuffle = True
-            return ChoiceSpec(options=tuple(options), answer=frozenset(answer), shuffle=shuffle)
-        if qtype == "numeric":
-            answer = None
-            if "answer" in fields:
-                value = self.scalar(get("answer"), f"{what}: answer")
-                if value is None or isinstance(value, bool):
-                    self.problem(get("answer"), f"{what}: answer must be a number or a formula")
-                    return None
-                answer = str(value)
-            shape = None
-            if "shape" in fields:
-                shape = tuple(str(self.scalar(n, "shape")) for n in self.sequence(get("shape"), f"{what}: shape"))
-                if not shape:
-                    self.problem(get("shape"), f"{what}: shape must list at least one dimension")
-                    return None
-            if (answer is None) == (shape is None):
-                self.problem(node, f"{what}: a numeric question needs exactly one of answer or shape")
+            answer = str(value)
+        shape = None
+        if "shape" in fields:
+            shape = tuple(str(self.scalar(n, "shape")) for n in self.sequence(fields["shape"][1], f"{what}: shape"))
+            if not shape:
+                self.problem(fields["shape"][1], f"{what}: shape must list at least one dimension")
                 return None
-            abs_tol = rel_tol = None
-            if "tolerance" in fields:
-                tol = self.mapping(get("tolerance"), f"{what}: tolerance") or {}
-                for key, (k_node, v_node) in tol.items():
-                    value = self.scalar(v_node, f"tolerance.{key}")
-                    if key not in ("abs", "rel"):
-                        self.problem(k_node, f"{what}: tolerance: unknown key {key!r} (use abs or rel)")
-                    elif not is_number(value) or value < 0:
-                        self.problem(v_node, f"{what}: tolerance.{key} must be a non-negative number")
-                    elif key == "abs":
-                        abs_tol = float(value)
-                    else:
-                        rel_tol = float(value)
-            unit = self.text(get("unit"), f"{what}: unit") if "unit" in fields else Text()
-            return NumericSpec(answer=answer, shape=shape, abs_tol=abs_tol, rel_tol=rel_tol, unit=unit)
-        if qtype == "symbolic":
-            answer = self.string(get("answer"), f"{what}: answer") if "answer" in fields else None
-            variables = self.strings(get("variables"), f"{what}: variables") if "variables" in fields else ()
-            functions = self.strings(get("functions"), f"{what}: functions") if "functions" in fields else None
-            if answer is None:
-                return None
-            return SymbolicSpec(answer=answer, variables=variables, functions=functions)
-        if qtype == "text":
-            accept_node = get("accept")
-            fields_accept = self.mapping(accept_node, f"{what}: accept") if accept_node is not None else None
-            if not fields_accept:
-                return None
-            accept: dict[str, tuple[str, ...]] = {}
-            for lang, (k_node, v_node) in fields_accept.items():
-                if lang not in LANGUAGES:
-                    self.problem(k_node, f"{what}: accept has an unknown language {lang!r}")
-                    continue
-                accept[lang] = self.strings(v_node, f"{what}: accept.{lang}")
-            if not any(accept.values()):
-                self.problem(accept_node, f"{what}: accept lists no answers")
-                return None
-            return TextSpec(accept=accept)
-        if qtype == "flashcard":
-            if "answer" not in fields:
-                return None
-            answer_text = self.text(get("answer"), f"{what}: answer")
-            points = tuple(self.text(p, f"{what}: key point") for p in self.sequence(get("key_points"), "key_points")) if "key_points" in fields else ()
-            return FlashcardSpec(answer=answer_text, key_points=points)
-        return None  # pragma: no cover - qtype was checked by the caller
+        if (answer is None) == (shape is None):
+            self.problem(node, f"{what}: a numeric question needs exactly one of answer or shape")
+            return None
+        abs_tol = rel_tol = None
+        if "tolerance" in fields:
+            tol = self.mapping(fields["tolerance"][1], f"{what}: tolerance") or {}
+            for key, (k_node, v_node) in tol.items():
+                value = self.scalar(v_node, f"tolerance.{key}")
+                if key not in ("abs", "rel"):
+                    self.problem(k_node, f"{what}: tolerance: unknown key {key!r} (use abs or rel)")
+                elif not is_number(value) or value < 0:
+                    self.problem(v_node, f"{what}: tolerance.{key} must be a non-negative number")
+                elif key == "abs":
+                    abs_tol = float(value)
+                else:
+                    rel_tol = float(value)
+        unit = self.optional(fields, "unit", self.text, f"{what}: unit", Text())
+        return NumericSpec(answer=answer, shape=shape, abs_tol=abs_tol, rel_tol=rel_tol, unit=unit)
+
+    def symbolic_spec(self, fields: Fields, node: yaml.Node, what: str) -> SymbolicSpec | None:
+        answer = self.optional(fields, "answer", self.string, f"{what}: answer", None)
+        variables = self.optional(fields, "variables", self.strings, f"{what}: variables", ())
+        functions = self.optional(fields, "functions", self.strings, f"{what}: functions", None)
+        if answer is None:
+            return None
+        return SymbolicSpec(answer=answer, variables=variables, functions=functions)
+
+    def text_spec(self, fields: Fields, node: yaml.Node, what: str) -> TextSpec | None:
+        accept_node = _value(fields, "accept")
+        fields_accept = self.mapping(accept_node, f"{what}: accept") if accept_node is not None else None
+        if not fields_accept:
+            return None
+        accept: dict[str, tuple[str, ...]] = {}
+        for lang, (k_node, v_node) in fields_accept.items():
+            if lang not in LANGUAGES:
+                self.problem(k_node, f"{what}: accept has an unknown language {lang!r}")
+                continue
+            accept[lang] = self.strings(v_node, f"{what}: accept.{lang}")
+        if not any(accept.values()):
+            self.problem(accept_node, f"{what}: accept lists no answers")
+            return None
+        return TextSpec(accept=accept)
+
+    def flashcard_spec(self, fields: Fields, node: yaml.Node, what: str) -> FlashcardSpec | None:
+        if "answer" not in fields:
+            return None
+        answer = self.text(fields["answer"][1], f"{what}: answer")
+        points = (
+            tuple(self.text(p, f"{what}: key point") for p in self.sequence(fields["key_points"][1], "key_points"))
+            if "key_points" in fields
+            else ()
+        )
+        return FlashcardSpec(answer=answer, key_points=points)
 
     def exercise(self, node: yaml.Node) -> Exercise | None:
         fields = self.mapping(node, "an exercise")
@@ -405,18 +442,20 @@ class _Reader:
         what = f"exercise {item_id!r}" if item_id else "an exercise"
         before = len(self.problems.items)
         self.check_keys(fields, schema.EXERCISE_FIELDS, node, what)
-        get = lambda key: fields[key][1] if key in fields else None
-        etype = self.string(get("type"), f"{what}: type") if "type" in fields else None
+        etype = self.optional(fields, "type", self.string, f"{what}: type", None)
         if etype is not None and etype not in EXERCISE_TYPES:
-            self.problem(get("type"), f"{what}: unknown type {etype!r}; use blank or function")
-        topic = self.topic(get("topic"), what)
-        code = lambda key: self.string(get(key), f"{what}: {key}") if key in fields else None
+            self.problem(_value(fields, "type"), f"{what}: unknown type {etype!r}; use blank or function")
+        topic = self.topic(_value(fields, "topic"), what)
+
+        def code(key: str) -> str | None:
+            return self.optional(fields, key, self.string, f"{what}: {key}", None)
+
         template, solution, entry, task = code("template"), code("solution"), code("entry"), code("task")
         provided = code("provided") or ""
         if template is not None and etype == "blank" and template.count(BLANK) != 1:
-            self.problem(get("template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
+            self.problem(_value(fields, "template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
         misconceptions = []
-        for child in self.sequence(get("misconceptions"), "misconceptions") if "misconceptions" in fields else []:
+        for child in self.sequence(fields["misconceptions"][1], "misconceptions") if "misconceptions" in fields else []:
             entry_fields = self.mapping(child, f"{what}: misconception")
             if entry_fields is None:
                 continue
@@ -435,14 +474,14 @@ class _Reader:
             misconceptions.append(Misconception(feedback=feedback, blank=blank, code=wrong_code))
         seeds: tuple[int, ...] = (1, 2, 3)
         if "seeds" in fields:
-            raw = [self.scalar(n, "seed") for n in self.sequence(get("seeds"), f"{what}: seeds")]
+            raw = [self.scalar(n, "seed") for n in self.sequence(fields["seeds"][1], f"{what}: seeds")]
             if len(raw) < 3 or not all(isinstance(s, int) and not isinstance(s, bool) for s in raw):
-                self.problem(get("seeds"), f"{what}: seeds must list at least 3 integers")
+                self.problem(fields["seeds"][1], f"{what}: seeds must list at least 3 integers")
             else:
                 seeds = tuple(raw)
         tolerance = Tolerance()
         if "tolerance" in fields:
-            tol = self.mapping(get("tolerance"), f"{what}: tolerance") or {}
+            tol = self.mapping(fields["tolerance"][1], f"{what}: tolerance") or {}
             values = {}
             for key, (k_node, v_node) in tol.items():
                 value = self.scalar(v_node, key)
@@ -453,23 +492,32 @@ class _Reader:
                 else:
                     values[key] = float(value)
             tolerance = Tolerance(**values)
-        texts = {key: self.text(get(key), f"{what}: {key}") for key in ("title", "prompt", "explanation") if key in fields}
-        hints = tuple(self.text(h, f"{what}: hint") for h in self.sequence(get("hints"), "hints")) if "hints" in fields else ()
-        tags = self.strings(get("tags"), f"{what}: tags") if "tags" in fields else ()
-        alternatives = self.strings(get("alternatives"), f"{what}: alternatives") if "alternatives" in fields else ()
-        source = self.string(get("source"), f"{what}: source") if "source" in fields else None
-        if len(self.problems.items) > before or None in (item_id, topic, etype, template, solution, entry, task):
+        texts = {key: self.text(fields[key][1], f"{what}: {key}") for key in ("title", "prompt", "explanation") if key in fields}
+        hints = self.optional(fields, "hints", self.hints, f"{what}: hint", ())
+        tags = self.optional(fields, "tags", self.strings, f"{what}: tags", ())
+        alternatives = self.optional(fields, "alternatives", self.strings, f"{what}: alternatives", ())
+        source = self.optional(fields, "source", self.string, f"{what}: source", None)
+        if (
+            len(self.problems.items) > before
+            or item_id is None
+            or topic is None
+            or etype is None
+            or template is None
+            or solution is None
+            or entry is None
+            or task is None
+        ):
             return None
         return Exercise(
-            id=item_id,  # type: ignore[arg-type]
-            topic=topic,  # type: ignore[arg-type]
-            type=etype,  # type: ignore[arg-type]
+            id=item_id,
+            topic=topic,
+            type=etype,
             title=texts.get("title", Text()),
             prompt=texts.get("prompt", Text()),
-            template=template,  # type: ignore[arg-type]
-            solution=solution,  # type: ignore[arg-type]
-            entry=entry,  # type: ignore[arg-type]
-            task=task,  # type: ignore[arg-type]
+            template=template,
+            solution=solution,
+            entry=entry,
+            task=task,
             source=source or "original",
             location=Location(self.path, node.start_mark.line + 1),
             explanation=texts.get("explanation", Text()),
