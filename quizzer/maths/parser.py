@@ -101,7 +101,7 @@ class _Parser:
 
     def operand(self, depth: int) -> Expr:
         token = self.advance()
-        if token.kind == "num":
+        if token.kind == "num" and token.value is not None:  # a number token always carries its value
             return self.count(Num(token.value))
         if token.kind == "name":
             return self.name(token.text, depth)
@@ -138,10 +138,9 @@ class _Parser:
         if pieces is None:
             allowed = ", ".join([*sorted(self.variables), *sorted(self.constants)]) or "none"
             raise AnswerError(f"'{name}' is not a known name; allowed names: {allowed}")
-        tree: Expr | None = None
-        for piece in pieces:
-            leaf = self.leaf(piece)
-            tree = leaf if tree is None else self.count(_node(BinOp, "*", tree, leaf))
+        tree = self.leaf(pieces[0])  # a non-empty word splits into at least one name
+        for piece in pieces[1:]:
+            tree = self.count(_node(BinOp, "*", tree, self.leaf(piece)))
         return tree
 
     def call(self, name: str, depth: int) -> Expr:

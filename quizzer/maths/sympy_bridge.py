@@ -22,6 +22,11 @@ _EXTREMES = ("min", "max", "relu")
 _SYMPY_MAX_EXTREMES = 6  # cancel() on nested Max grows steeply: 8 levels 0.05 s, 16 levels 7 s
 
 
+def _magnitude(value: Fraction | float) -> Fraction | float:
+    """abs(value), spelled out: typeshed's abs(SupportsAbs[T]) -> T finds no T for this union."""
+    return -value if value < 0 else value
+
+
 def _constant(node: Expr) -> bool:
     return not any(isinstance(n, Var) for n in _walk(node))
 
@@ -110,6 +115,7 @@ def to_sympy(expr: Expr, *, positive: bool = False):
         if isinstance(node, Call):
             inner = in_floor or node.func in rounding
             return functions[node.func](*[build(a, checked, inner) for a in node.args])
+        assert isinstance(node, BinOp)  # the last kind of node
         inner = in_floor or node.op in ("//", "%")
         left, right = build(node.left, checked, inner), build(node.right, checked, inner)
         if node.op == "+":
@@ -124,7 +130,7 @@ def to_sympy(expr: Expr, *, positive: bool = False):
             return sympy.floor(left / right)
         if node.op == "%":
             return sympy.Mod(left, right)
-        if id(node.right) in constant and abs(evaluate(node.right)) > MAX_EXPONENT:
+        if id(node.right) in constant and _magnitude(evaluate(node.right)) > MAX_EXPONENT:
             raise _TooLarge()  # x^(10^10): SymPy would hold it, but nothing can be done with it
         return left**right
 
@@ -159,6 +165,7 @@ def _cancel_size(node: Expr, rewritten: bool) -> tuple[int, int]:
         if any(isinstance(n, Call) and n.func in _REWRITTEN_SIZE for a in node.args for n in _walk(a)):
             return cap, cap  # sin(cos(x)) rewrites into exponentials of exponentials: slow to cancel
         return _REWRITTEN_SIZE[node.func]
+    assert isinstance(node, BinOp)  # the last kind of node
     if node.op in ("//", "%"):
         return 1, 1  # floor(a/b) and Mod(a, b) are opaque to cancel
     (ln, ld), (rn, rd) = _cancel_size(node.left, rewritten), _cancel_size(node.right, rewritten)
@@ -174,7 +181,7 @@ def _cancel_size(node: Expr, rewritten: bool) -> tuple[int, int]:
         exponent = evaluate(node.right)
     except AnswerError:
         return cap, cap
-    if abs(exponent) > _SYMPY_MAX_EXPONENT:
+    if _magnitude(exponent) > _SYMPY_MAX_EXPONENT:
         return cap, cap
     if not (isinstance(exponent, Fraction) and exponent.denominator == 1):
         return 1, 1  # a root of the base: one opaque term

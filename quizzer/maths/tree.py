@@ -60,6 +60,7 @@ class Expr:
     ``str()`` gives a canonical form that ``parse`` reads back to an equal tree."""
 
     __slots__ = ()
+    height: int  # every node kind declares it: the levels of the tree it roots (bounded by MAX_HEIGHT)
 
     def __str__(self) -> str:
         return _format(self)
