@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TypeVar
 
-from quizzer.bank.model import ChoiceSpec, Item, Option, Question
+from quizzer.bank.model import ChoiceSpec, Exercise, Item, Option, Question
 from quizzer.i18n.text import Text
 
 S = TypeVar("S")
@@ -31,6 +31,12 @@ class Served:
         if not isinstance(spec, kind):
             raise TypeError(f"{self.item.id} has no {kind.__name__}")
         return spec
+
+    def exercise(self) -> Exercise:
+        """The item as a code exercise, which the caller (the code checker) knows it to be."""
+        if not isinstance(self.item, Exercise):
+            raise TypeError(f"{self.item.id} is not a code exercise")
+        return self.item
 
     def exact_values(self) -> dict[str, Fraction]:
         """The parameters as exact fractions (0.1 is 1/10), for evaluating answer formulas."""

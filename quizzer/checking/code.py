@@ -21,7 +21,7 @@ class CodeChecker:
         """Grade ``response``; AnswerError for an empty answer or an expression that does not parse."""
         from quizzer.engine.grade import grade_response
 
-        result = grade_response(served.item, response, lang=lang)
+        result = grade_response(served.exercise(), response, lang=lang)
         return Result(
             item_id=result.item_id,
             passed=result.passed,
@@ -36,4 +36,4 @@ class CodeChecker:
 
     def expected(self, served: Served, *, lang: str) -> str:
         """The solution: the expression for a blank exercise, the whole function otherwise."""
-        return served.item.solution.strip()
+        return served.exercise().solution.strip()
