@@ -263,23 +263,25 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
     case_results: list[CaseResult] = []
     first_failure: tuple[Case, str] | None = None
     for case, got in zip(prepared.cases, outcome.cases):
-        details: dict = {"input_shapes": _shape_dict(case),
-                         "expected_shapes": [list(e.shape) for e in case.expected]}
+        case_details: dict = {"input_shapes": _shape_dict(case),
+                              "expected_shapes": [list(e.shape) for e in case.expected]}
         if got.error is not None:
             sentence = diagnose.error_sentence(got.error, lang=lang, entry=entry, names=prepared.names)
-            details["error"] = _error_dict(got.error)
+            case_details["error"] = _error_dict(got.error)
             passed = False
         else:
             assert got.outputs is not None
-            details["received_shapes"] = [list(o.shape) for o in got.outputs]
+            case_details["received_shapes"] = [list(o.shape) for o in got.outputs]
             mismatch = compare(case.expected, got.outputs, outputs, tol)
             passed = mismatch is None
-            sentence = "" if passed else diagnose.mismatch_sentence(mismatch, lang=lang, entry=entry, outputs=outputs)
-            if mismatch is not None:
-                details["mismatch"] = mismatch.to_dict()
+            if mismatch is None:
+                sentence = ""
+            else:
+                sentence = diagnose.mismatch_sentence(mismatch, lang=lang, entry=entry, outputs=outputs)
+                case_details["mismatch"] = mismatch.to_dict()
         if not passed and first_failure is None:
             first_failure = (case, sentence)
-        case_results.append(CaseResult(case.name, passed, 1.0 if passed else 0.0, 1.0, sentence, details))
+        case_results.append(CaseResult(case.name, passed, 1.0 if passed else 0.0, 1.0, sentence, case_details))
 
     n_passed = sum(c.passed for c in case_results)
     n = len(case_results)
@@ -309,8 +311,7 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
             parts.append(diagnose.say("misconception-error", lang, error=sentence.rstrip(".") + "."))
         else:
             parts.append(where)
-    elif n_passed == 0 and (outcome.error is not None or _one_error(outcome)):
-        error = outcome.error or outcome.cases[0].error
+    elif n_passed == 0 and (error := outcome.error or _shared_error(outcome)) is not None:
         details["diagnosis"] = error.kind
         parts.append(sentence)
     else:
@@ -329,11 +330,14 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
                   details)
 
 
-def _one_error(outcome: RunOutcome) -> bool:
-    """Every case failed with the same error: it is the submission's error, not one case's."""
+def _shared_error(outcome: RunOutcome) -> SubmissionError | None:
+    """The error every case failed with, when it is the same one: the submission's error, not one case's."""
     errors = [c.error for c in outcome.cases]
-    return bool(errors) and all(e is not None and (e.kind, e.exc_type, e.message) ==
-                                (errors[0].kind, errors[0].exc_type, errors[0].message) for e in errors)
+    first = errors[0] if errors else None
+    if first is not None and all(e is not None and (e.kind, e.exc_type, e.message) ==
+                                 (first.kind, first.exc_type, first.message) for e in errors):
+        return first
+    return None
 
 
 def _clip(text: str) -> str:
