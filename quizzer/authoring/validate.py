@@ -229,9 +229,9 @@ def _run_exercise(exercise: Exercise, problems: Problems, runner) -> None:
     if template.passed:
         _add(problems, exercise, "the unfilled template already passes")
     for number, wrong in enumerate(exercise.misconceptions, start=1):
-        answer = wrong.blank if wrong.blank is not None else wrong.code
-        assert answer is not None
-        result = grade.grade_response(exercise, answer, runner=runner)
+        wrong_answer = wrong.blank if wrong.blank is not None else wrong.code
+        assert wrong_answer is not None  # the reader keeps a misconception only with one of the two
+        result = grade.grade_response(exercise, wrong_answer, runner=runner)
         if result.passed:
             _add(problems, exercise, f"misconception {number} passes, so its feedback can never be shown")
         elif _first_sentence(wrong.feedback) not in result.feedback:
