@@ -104,10 +104,30 @@ class SymbolicSpec:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """One idea a free answer must carry, with the words that express it in each language.
+
+    ``name`` is what a miss tells the learner was missing ("that the weight links one time step to the
+    next"); ``synonyms`` are phrases in any language, matched after normalisation (quizzer.checking.text).
+    """
+
+    name: Text
+    synonyms: dict[str, tuple[str, ...]]
+
+    def all_synonyms(self) -> tuple[str, ...]:
+        return tuple(s for lang in LANGUAGES for s in self.synonyms.get(lang, ()))
+
+
+@dataclass(frozen=True)
 class TextSpec:
-    """Accepted answers per language; every language's answers are accepted whatever --lang says."""
+    """Accepted answers per language; every language's answers are accepted whatever --lang says.
+
+    With ``concepts``, an answer that is none of the accepted ones still passes when it carries every
+    concept, in any order and wording the normaliser can see through.
+    """
 
     accept: dict[str, tuple[str, ...]]
+    concepts: tuple[Concept, ...] = ()
 
     def all_answers(self) -> tuple[str, ...]:
         return tuple(a for lang in LANGUAGES for a in self.accept.get(lang, ()))
@@ -136,6 +156,9 @@ class Question:
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     title: Text = Text()
+    difficulty: int | None = None
+    """1 (recall a fact or a name), 2 (apply it: one computation, one line of code), 3 (derive or combine
+    several steps); None when the file gives none."""
 
     kind = "question"
 
@@ -149,6 +172,8 @@ class Question:
             out += [spec.answer, *spec.key_points]
         elif isinstance(spec, NumericSpec) and spec.unit:
             out.append(spec.unit)
+        elif isinstance(spec, TextSpec):
+            out += [c.name for c in spec.concepts]
         return tuple(out)
 
     def languages(self) -> tuple[str, ...]:
@@ -209,6 +234,8 @@ class Exercise:
     seeds: tuple[int, ...] = (1, 2, 3)
     tolerance: Tolerance = Tolerance()
     alternatives: tuple[str, ...] = ()
+    difficulty: int | None = None
+    """As for a question: 1 to 3, or None when the file gives none."""
 
     kind = "exercise"
     params: tuple[Param, ...] = field(default=(), repr=False)

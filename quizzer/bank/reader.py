@@ -19,6 +19,7 @@ from quizzer.bank.model import (
     EXERCISE_TYPES,
     QUESTION_TYPES,
     ChoiceSpec,
+    Concept,
     Exercise,
     FlashcardSpec,
     Item,
@@ -251,6 +252,7 @@ class _Reader:
         source = self.optional(fields, "source", self.string, f"{what}: source", None)
         title = self.optional(fields, "title", self.text, f"{what}: title", Text())
         params = self.optional(fields, "params", self.params, what, ())
+        difficulty = self.optional(fields, "difficulty", self.difficulty, what, None)
         spec = self.spec(qtype, fields, node, what) if qtype else None
         if len(self.problems.items) > before or qtype is None or spec is None or item_id is None or topic is None:
             return None
@@ -267,7 +269,35 @@ class _Reader:
             tags=tags,
             params=params,
             title=title,
+            difficulty=difficulty,
         )
+
+    def difficulty(self, node: yaml.Node, what: str) -> int | None:
+        value = self.scalar(node, f"{what}: difficulty")
+        if isinstance(value, bool) or value not in (1, 2, 3):
+            self.problem(node, f"{what}: difficulty must be 1, 2 or 3, not {value!r}")
+            return None
+        return int(value)
+
+    def concepts(self, node: yaml.Node, what: str) -> tuple[Concept, ...]:
+        concepts = []
+        children = self.sequence(node, f"{what}: concepts")
+        if isinstance(node, yaml.SequenceNode) and not children:
+            self.problem(node, f"{what}: concepts is empty; list at least one, or leave the key out")
+        for child in children:
+            fields = self.mapping(child, f"{what}: concept")
+            if fields is None:
+                continue
+            self.check_keys(fields, {"name": ("text", True), "en": ("strs", False), "ja": ("strs", False)}, child, f"{what}: concept")
+            if "name" not in fields:
+                continue
+            name = self.text(fields["name"][1], f"{what}: concept name")
+            synonyms = {lang: self.strings(fields[lang][1], f"{what}: concept {lang}") for lang in LANGUAGES if lang in fields}
+            if not any(synonyms.values()):
+                self.problem(child, f"{what}: a concept lists no words (give en: [...] and ja: [...])")
+                continue
+            concepts.append(Concept(name=name, synonyms=synonyms))
+        return tuple(concepts)
 
     def topic(self, node: yaml.Node | None, what: str) -> str | None:
         if node is None:
@@ -421,7 +451,8 @@ class _Reader:
         if not any(accept.values()):
             self.problem(accept_node, f"{what}: accept lists no answers")
             return None
-        return TextSpec(accept=accept)
+        concepts = self.optional(fields, "concepts", self.concepts, what, ())
+        return TextSpec(accept=accept, concepts=concepts)
 
     def flashcard_spec(self, fields: Fields, node: yaml.Node, what: str) -> FlashcardSpec | None:
         if "answer" not in fields:
@@ -497,6 +528,7 @@ class _Reader:
         tags = self.optional(fields, "tags", self.strings, f"{what}: tags", ())
         alternatives = self.optional(fields, "alternatives", self.strings, f"{what}: alternatives", ())
         source = self.optional(fields, "source", self.string, f"{what}: source", None)
+        difficulty = self.optional(fields, "difficulty", self.difficulty, what, None)
         if (
             len(self.problems.items) > before
             or item_id is None
@@ -528,4 +560,5 @@ class _Reader:
             seeds=seeds,
             tolerance=tolerance,
             alternatives=alternatives,
+            difficulty=difficulty,
         )

@@ -8,7 +8,8 @@ declarations into a JSON Schema for editors. Field kinds:
 - ``texts``: a list of ``text``
 - ``strs``: a list of strings (a single string is accepted as a list of one)
 - ``code``: a (usually multi-line) string of Python
-- ``params``, ``options``, ``accept``, ``tolerance``, ``exercise-tolerance``, ``misconceptions``, ``seeds``,
+- ``difficulty``: an integer 1 to 3
+- ``params``, ``options``, ``accept``, ``concepts``, ``tolerance``, ``exercise-tolerance``, ``misconceptions``, ``seeds``,
   ``numeric-answer``, ``shape``: structured fields described in docs/authoring.md
 """
 
@@ -32,6 +33,7 @@ QUESTION_COMMON: dict[str, FieldSpec] = {
     "tags": ("strs", False, "Free-form tags."),
     "source": ("str", True, "Which course confirmation test this is (e.g. confirmation-test:...), or `original`."),
     "params": ("params", False, "Parameters drawn fresh at every serving."),
+    "difficulty": ("difficulty", False, "1 (recall), 2 (apply: one computation or line of code) or 3 (derive, several steps)."),
 }
 
 QUESTION_TYPES: dict[str, dict[str, FieldSpec]] = {
@@ -53,6 +55,7 @@ QUESTION_TYPES: dict[str, dict[str, FieldSpec]] = {
     },
     "text": {
         "accept": ("accept", True, "{en: [...], ja: [...]}: accepted answers and synonyms."),
+        "concepts": ("concepts", False, "Key concepts an answer must all carry: a list of {name, en: [...], ja: [...]}."),
     },
     "flashcard": {
         "answer": ("text", True, "The model answer."),
@@ -79,6 +82,7 @@ EXERCISE_FIELDS: dict[str, FieldSpec] = {
     "source": ("str", True, "Which course exercise challenge this is, or `original`."),
     "seeds": ("seeds", False, "Case seeds (default [1, 2, 3]; at least 3)."),
     "tolerance": ("exercise-tolerance", False, "{rtol, atol} for the comparison (default 1e-7, 1e-10)."),
+    "difficulty": ("difficulty", False, "1 (recall), 2 (apply: one computation or line of code) or 3 (derive, several steps)."),
 }
 
 FILE_KEYS = ("format_version", "questions", "exercises")
@@ -104,6 +108,7 @@ def json_schema() -> dict[str, Any]:
         "str": {"type": "string"},
         "code": {"type": "string"},
         "int": {"type": "integer"},
+        "difficulty": {"type": "integer", "minimum": 1, "maximum": 3},
         "number": {"type": "number"},
         "bool": {"type": "boolean"},
         "text": text,
@@ -148,6 +153,16 @@ def json_schema() -> dict[str, Any]:
             "type": "object",
             "properties": {"en": strs, "ja": strs},
             "additionalProperties": False,
+        },
+        "concepts": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {"name": text, "en": strs, "ja": strs},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
         },
         "misconceptions": {
             "type": "array",
