@@ -10,7 +10,11 @@ that exist), every item is checked for what only running it can show:
 - an irrational numeric answer carries a tolerance (a typed decimal can never equal it exactly);
 - each exercise's task exists, its solution and alternatives pass, each misconception fails, and the
   unfilled template fails;
-- each exercise has hints and at least three misconceptions (the bank's standard).
+- each exercise has hints and at least three misconceptions (the bank's standard);
+- a text question's accepted answer does not appear in its own prompt (it would give itself away);
+- Japanese texts of questions follow the bank's style (quizzer.authoring.style);
+- and, reported rather than refused: in how many single-answer choice questions the right option is the
+  longest one (test-wise learners pick the longest; the bank keeps this to a third at most).
 
 Problems come back as BankError values (``path:line: problem``); the command layer prints them.
 """
@@ -24,9 +28,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quizzer.authoring.style import style_problems
 from quizzer.bank import Problems, bank_dirs, bank_files, read_files
 from quizzer.bank.model import (
     BLANK,
+    ChoiceSpec,
     Exercise,
     Item,
     NumericSpec,
@@ -51,6 +57,8 @@ class Report:
     questions: int
     exercises: int
     problems: tuple[BankError, ...]
+    longest_correct: tuple[int, int] = (0, 0)
+    """(right option strictly the longest, single-answer choice questions): the bank's give-away ratio."""
 
     @property
     def clean(self) -> bool:
@@ -77,6 +85,8 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
         _check_placeholders(item, problems)
         if isinstance(item, Question):
             _check_question(item, problems)
+            _check_answer_in_prompt(item, problems)
+            _check_style(item, problems)
     exercises = [i for i in items.values() if isinstance(i, Exercise)]
     ready = [e for e in exercises if not todo_fields(e)]
     for exercise in ready:
@@ -90,6 +100,7 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
         questions=sum(isinstance(i, Question) for i in items.values()),
         exercises=len(exercises),
         problems=tuple(ordered),
+        longest_correct=longest_correct([i for i in items.values() if isinstance(i, Question)]),
     )
 
 
@@ -102,13 +113,49 @@ def _check_languages(item: Item, problems: Problems) -> None:
     for text in item.texts():
         if text:
             missing |= set(LANGUAGES) - text.languages()
-    if any(text.looks_like_prose() for text in item.prose()):
+    if any(text.looks_like_prose() for text in item.texts()):  # options too, as `quizzer list` counts them
         _add(problems, item, "a sentence is written as a plain string; give it as {en: ..., ja: ...} "
              "(plain strings are for language-neutral text such as numbers, code and formulas)")
     if isinstance(item, Question) and isinstance(item.spec, TextSpec):
         missing |= {lang for lang in LANGUAGES if not item.spec.accept.get(lang)}
     for lang in sorted(missing):
         _add(problems, item, f"some texts have no {lang!r} version (every text needs en and ja)")
+
+
+def _check_answer_in_prompt(question: Question, problems: Problems) -> None:
+    from quizzer.checking.text import concept_form, mentions
+
+    spec = question.spec
+    if not isinstance(spec, TextSpec):
+        return
+    prompts = [concept_form(question.prompt.get(lang)) for lang in LANGUAGES if getattr(question.prompt, lang)]
+    for answer in spec.all_answers():
+        if any(mentions(prompt, concept_form(answer)) for prompt in prompts):
+            _add(problems, question, f"the accepted answer {answer!r} appears in the prompt, so the question gives it away")
+
+
+def _check_style(item: Item, problems: Problems) -> None:
+    seen: set[str] = set()
+    for text in item.texts():
+        for problem in style_problems(text.ja or ""):
+            if problem not in seen:
+                seen.add(problem)
+                _add(problems, item, problem)
+
+
+def longest_correct(questions: Iterable[Question]) -> tuple[int, int]:
+    """How many single-answer choice questions have their right option as the strictly longest one, of how many."""
+    longest = total = 0
+    for question in questions:
+        spec = question.spec
+        if not isinstance(spec, ChoiceSpec) or spec.multiple:
+            continue
+        total += 1
+        lengths = {o.key: len(o.text.en or o.text.ja or "") for o in spec.options}
+        right = lengths[next(iter(spec.answer))]
+        if all(right > length for key, length in lengths.items() if key not in spec.answer):
+            longest += 1
+    return longest, total
 
 
 def _check_placeholders(item: Item, problems: Problems) -> None:

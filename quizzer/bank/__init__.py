@@ -127,6 +127,7 @@ def index_entry(item: Item, lang: str) -> dict:
         "source": item.source,
         "title": " ".join(summary.split())[:160],
         "parameterised": bool(item.params),
+        "difficulty": item.difficulty,
         "tags": list(item.tags),
     }
 

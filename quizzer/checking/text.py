@@ -28,8 +28,7 @@ from quizzer.results import Result, judged
 _FILLER_WORDS = frozenset({"the", "a", "an", "gate", "gates", "ゲト"})  # ゲト: ゲート folded
 # Words that carry no concept in a longer English answer.
 _STOP_WORDS = frozenset(
-    "a an the of to from in on at by for with and or is are was be it its this that which what one each as "
-    "into onto than then so".split()
+    ["a", "an", "the", "of", "to", "from", "in", "on", "at", "by", "for", "with", "and", "or", "is", "are", "was", "be", "it", "its", "this", "that", "which", "what", "one", "each", "as", "into", "onto", "than", "then", "so"]
 )
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _KANA_KANJI = "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u3005"
@@ -85,7 +84,7 @@ def concept_form(text: str) -> str:
     return " ".join(words)
 
 
-def _mentions(answer: str, synonym: str) -> bool:
+def mentions(answer: str, synonym: str) -> bool:
     """Whether the folded ``answer`` contains the folded ``synonym``: whole words for English, anywhere for Japanese."""
     if not synonym:
         return False
@@ -97,7 +96,7 @@ def _mentions(answer: str, synonym: str) -> bool:
 def missing_concepts(spec: TextSpec, response: str) -> list[Concept]:
     """The concepts of ``spec`` that ``response`` does not carry, in the bank's order."""
     answer = concept_form(response)
-    return [c for c in spec.concepts if not any(_mentions(answer, concept_form(s)) for s in c.all_synonyms())]
+    return [c for c in spec.concepts if not any(mentions(answer, concept_form(s)) for s in c.all_synonyms())]
 
 
 class TextChecker:

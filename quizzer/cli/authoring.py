@@ -42,6 +42,10 @@ def validate(
         report = run_validation([*(paths or []), *(bank or [])] or None, check_code=not no_code, progress=lambda what: status.update(f"validating {what}…"))
     for problem in report.problems:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    longest, single = report.longest_correct
+    if single:
+        colour = "yellow" if 3 * longest > single else "dim"
+        err_console.print(f"[{colour}]right option is the longest in {longest} of {single} single-answer choice questions ({longest / single:.0%}; keep it to a third at most)[/]")
     summary = f"{len(report.files)} files, {report.questions} questions, {report.exercises} exercises: "
     if report.clean:
         err_console.print(summary + "[green]no problems[/]")

@@ -50,6 +50,8 @@ def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
     if how:
         parts += [RichText(""), RichText(how, style="dim")]
     title = f"[bold]{escape(item.topic)}[/] · {escape(item.id)}"
+    if item.difficulty:
+        title += f" · {label('level', lang)} {item.difficulty}"
     if position:
         title = f"{position}  {title}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="cyan", box=box.ROUNDED)
