@@ -1,17 +1,52 @@
-"""Printable and machine-readable exports of a bank: the markdown review sheet and plain JSON."""
+"""Printable and machine-readable exports of a bank: the markdown review sheet and plain JSON.
+
+Both serve every item once with a seed taken from its id (``sheet_seed``): its options appear in a
+shuffled order that is the same at every export (authored order would put most right answers under
+"a"), and its parameters take one fixed set of values. Numbers are written as the question shows them:
+a parameter 2 as "2", and a decimal answer to as many places as its tolerance asks for.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quizzer.bank.model import Exercise, Item, Question
+from quizzer.bank.model import Exercise, Item, NumericSpec, Question
+
+if TYPE_CHECKING:
+    from quizzer.bank.serve import Served
+
+
+def sheet_seed(item: Item) -> int:
+    """A serving seed fixed by the item's id, so that every export shows the same order and values."""
+    return int.from_bytes(hashlib.sha256(item.id.encode("utf-8")).digest()[:4], "big")
+
+
+def shown_answer(served: Served, lang: str) -> str:
+    """The answer as the sheet prints it: a toleranced decimal to the places the tolerance implies."""
+    from quizzer.checking import checker_for
+
+    item = served.item
+    if isinstance(item, Question) and isinstance(item.spec, NumericSpec) and item.spec.answer is not None and item.spec.abs_tol:
+        from quizzer.checking.numeric import expected_value
+
+        places = max(0, -math.floor(math.log10(2 * item.spec.abs_tol) + 1e-9))
+        unit = f" {served.render(item.spec.unit, lang)}" if item.spec.unit else ""
+        return f"{float(expected_value(served)):.{places}f}{unit}"
+    return checker_for(item.type).expected(served, lang=lang)
+
+
+def _values(served: Served) -> str:
+    from quizzer.bank.serve import format_value
+
+    return ", ".join(f"{name} = {format_value(value)}" for name, value in served.values.items())
 
 
 def export_markdown(items: Sequence[Item], lang: str) -> str:
     """A printable review sheet: every item with its answer and explanation, grouped by topic."""
     from quizzer.bank.serve import letter, serve
-    from quizzer.checking import checker_for
 
     ja = lang == "ja"
     out = ["# quizzer 復習シート" if ja else "# quizzer review sheet", ""]
@@ -21,11 +56,7 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
     for topic in sorted(topics):
         out += [f"## {topic}", ""]
         for item in topics[topic]:
-            served = serve(item, seed=0)
-            if isinstance(item, Question) and served.options:
-                from dataclasses import replace
-
-                served = replace(served, options=item.spec.options)  # type: ignore[union-attr]
+            served = serve(item, seed=sheet_seed(item))
             title = item.title.get(lang) if item.title else ""
             out.append(f"### {item.id}" + (f": {title}" if title else ""))
             out.append("")
@@ -37,7 +68,7 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
                 out.append("")
             if isinstance(item, Exercise):
                 out += ["```python", item.template.rstrip(), "```", ""]
-            expected = checker_for(item.type).expected(served, lang=lang)
+            expected = shown_answer(served, lang)
             label = "解答" if ja else "Answer"
             if "\n" in expected:
                 out += [f"**{label}:**", "", "```python", expected.rstrip(), "```", ""]
@@ -47,7 +78,7 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
             if explanation:
                 out += [f"**{'解説' if ja else 'Explanation'}:** {explanation.strip()}", ""]
             if served.values:
-                shown = ", ".join(f"{k} = {v}" for k, v in served.values.items())
+                shown = _values(served)
                 out += [f"*({'出題ごとに値が変わります。この例では' if ja else 'Values change at every serving; here'} {shown})*", ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -55,11 +86,10 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
 def export_json(items: Sequence[Item], lang: str) -> list[dict[str, Any]]:
     """The bank as plain JSON (texts in the chosen language, answers included)."""
     from quizzer.bank.serve import serve
-    from quizzer.checking import checker_for
 
     rows = []
     for item in items:
-        served = serve(item, seed=0)
+        served = serve(item, seed=sheet_seed(item))
         row: dict[str, Any] = {
             "id": item.id,
             "kind": item.kind,
@@ -68,7 +98,7 @@ def export_json(items: Sequence[Item], lang: str) -> list[dict[str, Any]]:
             "source": item.source,
             "languages": list(item.languages()),
             "prompt": served.prompt(lang),
-            "answer": checker_for(item.type).expected(served, lang=lang),
+            "answer": shown_answer(served, lang),
             "explanation": served.explanation(lang) if isinstance(item, Question) else item.explanation.get(lang),
             "hints": [h.get(lang) for h in item.hints],
             "tags": list(item.tags),
