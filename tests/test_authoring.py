@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,74 @@ def test_export_json(tmp_path):
 def test_export_bad_format_is_a_usage_error():
     out = run_cli("export", "--format", "pdf")
     assert out.returncode == 2 and "unknown format 'pdf'" in out.stderr
+
+
+TEXT_QUESTION = """format_version: 1
+questions:
+  - id: t-vector
+    topic: seq2seq
+    type: text
+    source: original
+    prompt:
+      en: "The encoder's hidden state after the last input (its final state) stands for the sentence. What is the vector called?"
+      ja: "{ja}"
+    accept:
+      en: [thought vector, final state]
+      ja: [文脈ベクトル]
+    explanation: {{en: The thought vector., ja: 文脈ベクトルである。}}
+"""
+
+
+def test_validate_flags_an_accepted_answer_printed_in_its_prompt(tmp_path):
+    path = write(tmp_path, "t.yaml", TEXT_QUESTION.format(ja="エンコーダの最後の隠れ状態を何と呼ぶか。"))
+    messages = [str(p) for p in validate([str(path)]).problems]
+    assert messages == [f"{path}:3: t-vector: the accepted answer 'final state' appears in the prompt, so the question gives it away"]
+
+
+@pytest.mark.parametrize(
+    ("ja", "rule"),
+    [
+        ("最後の隠れ状態（h_T）を何と呼ぶか。", "half-width parentheses"),
+        ("LSTM：何と呼ぶか。", "a half-width colon"),
+        ("意味を持つベクトルを何と呼ぶか。", "もつ in kana"),
+        ("双方向RNN の状態を何と呼ぶか。", "a space between Japanese and a Latin word"),
+        ("one-hotベクトルを何と呼ぶか。", "a space between Japanese and a Latin word"),
+        ("語彙の大きさのベクトルを何と呼ぶか。", "ボキャブラリ"),
+        ("隠れ層の状態を何と呼ぶか。", "中間層"),
+        ("1時刻前の状態を何と呼ぶか。", "1ステップ前"),
+        ("オートエンコーダの潜在変数を何と呼ぶか。", "オートエンコーダー"),
+    ],
+)
+def test_validate_checks_the_japanese_style(tmp_path, ja, rule):
+    text = TEXT_QUESTION.format(ja=ja).replace(" (its final state)", "")
+    path = write(tmp_path, "t.yaml", text)
+    messages = [str(p) for p in validate([str(path)]).problems]
+    assert len(messages) == 1 and "Japanese style" in messages[0] and rule in messages[0], messages
+
+
+def test_text_in_the_house_style_passes():
+    clean = TEXT_QUESTION.format(ja="双方向 RNN の one-hot ベクトル (h) をもつ中間層: 1ステップ前のボキャブラリとオートエンコーダーを何と呼ぶか。")
+    from quizzer.authoring.style import style_problems
+
+    assert style_problems(clean.split('ja: "')[1].split('"')[0]) == []
+
+
+def test_validate_prints_the_longest_right_option_ratio():
+    out = run_cli("validate", "--no-code", str(ROOT / "questions"))
+    assert out.returncode == 0
+    assert re.search(r"right option is the longest in \d+ of \d+ single-answer choice questions \(\d+%", " ".join(out.stderr.split()))
+
+
+def test_export_shuffles_options_in_a_fixed_order():
+    first = run_cli("export", "--topic", "lstm").stdout
+    assert first == run_cli("export", "--topic", "lstm").stdout
+    answers = re.findall(r"\*\*Answer:\*\* ([a-e])\) ", run_cli("export").stdout)
+    assert len(set(answers)) >= 4 and answers.count("a") < len(answers) / 2
+
+
+def test_export_writes_numbers_as_the_question_shows_them():
+    sheet = run_cli("export", "--topic", "attention").stdout
+    section = sheet.split("### attention-dot-weight-value")[1].split("###")[0]
+    assert "**Answer:** 0.731\n" in section
+    values = re.findall(r"here ([^)]*)\)", sheet)
+    assert values and not any(re.search(r"\d\.0\b", v) for v in values)

@@ -122,3 +122,28 @@ def test_missing_bank_folder_is_an_input_error(tmp_path):
 def test_quizzer_bank_environment_variable_selects_the_bank(fixture_bank, monkeypatch):
     monkeypatch.setenv("QUIZZER_BANK", str(fixture_bank))
     assert "mini-choice" in load_bank().items
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("    difficulty: 4\n", "difficulty must be 1, 2 or 3, not 4"),
+        ("    difficulty: easy\n", "difficulty must be 1, 2 or 3, not 'easy'"),
+        ("    concepts: []\n", "concepts is empty"),
+        ("    concepts:\n      - name: {en: N, ja: N}\n", "a concept lists no words"),
+        ("    concepts:\n      - en: [okay]\n", "missing required field 'name'"),
+    ],
+)
+def test_difficulty_and_concepts_are_checked(tmp_path, extra, expected):
+    problems = problems_of(tmp_path, HEAD + GOOD + extra)
+    assert any(expected in p for p in problems), problems
+
+
+def test_difficulty_and_concepts_are_read(tmp_path):
+    path = tmp_path / "bank.yaml"
+    path.write_text(HEAD + GOOD + "    difficulty: 2\n    concepts:\n      - name: {en: N, ja: N}\n        en: [okay]\n        ja: [よし]\n", encoding="utf-8")
+    problems = Problems()
+    item = read_files([path], problems)["ok-one"]
+    assert not problems.items
+    assert item.difficulty == 2
+    assert item.spec.concepts[0].all_synonyms() == ("okay", "よし")

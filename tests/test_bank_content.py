@@ -97,3 +97,51 @@ def test_sigmoid_derivative_max_is_the_quarter(bank):
     item = bank.get("sigmoid-derivative-max")
     right = [o.text.get("en") for o in item.spec.options if o.key in item.spec.answer]
     assert right == ["0.25"]
+
+
+def test_the_bank_passes_240_questions_each_with_a_difficulty(bank):
+    questions = [i for i in bank.items.values() if i.kind == "question"]
+    assert len(questions) > 240
+    assert all(item.difficulty in (1, 2, 3) for item in bank.items.values())
+    levels = {item.difficulty for item in questions}
+    assert levels == {1, 2, 3}
+
+
+def test_the_right_option_is_the_longest_in_at_most_a_third(bank):
+    from quizzer.authoring.validate import longest_correct
+
+    longest, single = longest_correct([i for i in bank.items.values() if i.kind == "question"])
+    assert single >= 60 and 3 * longest <= single, (longest, single)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "answer", "passed"),
+    [
+        ("rnn-third-weight", "weights from one middle layer to the next", True),
+        ("rnn-third-weight", "中間層から中間層にかかる重み", True),
+        ("rnn-third-weight", "weight from the input to the hidden layer", False),
+        ("rnn-third-weight", "中間層から出力層への重み", False),
+        ("autoencoder-vae-merit", "次元削減が行える", True),
+        ("autoencoder-vae-merit", "データの次元を減らせること", True),
+        ("autoencoder-vae-merit", "画像をきれいにできる", False),
+        ("hred-vhred-vhred-addition", "潜在変数の概念", True),
+        ("hred-vhred-vhred-addition", "the latent variables of a VAE", True),
+        ("hred-vhred-vhred-addition", "attention", False),
+        ("gru-update-gate-name", "アップデートゲート", True),
+        ("gru-update-gate-name", "リセットゲート", False),
+        ("bidirectional-name", "BRNN", True),
+        ("seq2seq-thought-vector", "final state", False),
+    ],
+)
+def test_free_answers_the_review_found_rejected(bank, item_id, answer, passed):
+    assert check(serve(bank.get(item_id), seed=1), answer, lang="ja").passed is passed
+
+
+def test_lstm_which_gate_keeps_the_course_sentence(bank):
+    prompt = bank.get("lstm-which-gate").prompt.get("ja")
+    assert "映画おもしろかったね。ところで、とてもお腹が空いたから何か" in prompt
+
+
+def test_context_vector_size_says_which_lstm_state_is_meant(bank):
+    prompt = bank.get("seq2seq-context-vector-size").prompt
+    assert "h_T" in prompt.get("en") and "c_T" in prompt.get("en") and "h_T" in prompt.get("ja")

@@ -166,3 +166,84 @@ def test_missing_language_falls_back(bank):
 def test_huge_exact_answers_are_shown_briefly(bank, answer, shown):
     result = check(in_bank_order(bank, "mini-numeric"), answer, lang="en")
     assert not result.passed and shown in result.feedback and len(result.feedback) < 120
+
+
+CONCEPT_BANK = """format_version: 1
+questions:
+  - id: concept-third-weight
+    topic: rnn
+    type: text
+    source: original
+    prompt: {en: "Which third weight does a simple RNN have?", ja: "単純な RNN の3つ目の重みは何か。"}
+    explanation: {en: "The recurrent weight W.", ja: "中間層から中間層への重み W である。"}
+    accept:
+      en: [weight from hidden layer to hidden layer]
+      ja: [中間層から中間層への重み]
+    concepts:
+      - name: {en: "the hidden layer", ja: "中間層"}
+        en: [hidden layer, middle layer, hidden state, recurrent]
+        ja: [中間層, 隠れ層, 隠れ状態, 再帰]
+      - name: {en: "that it links one time step to the next", ja: "時刻をつなぐこと"}
+        en: [next, previous, hidden to hidden, recurrent]
+        ja: [中間層から中間層, 前の, 1ステップ前, 再帰]
+  - id: concept-merit
+    topic: autoencoder-vae
+    type: text
+    source: original
+    prompt: {en: "What is the merit of an autoencoder?", ja: "オートエンコーダーの利点は何か。"}
+    explanation: {en: "Dimensionality reduction.", ja: "次元削減である。"}
+    accept: {en: [dimensionality reduction], ja: [次元削減]}
+    concepts:
+      - name: {en: "the dimensions", ja: "次元"}
+        en: [dimension, dimensionality]
+        ja: [次元]
+      - name: {en: "that they become fewer", ja: "削減"}
+        en: [reduce, reduction, fewer, compress]
+        ja: [削減, 減ら, 圧縮]
+"""
+
+
+@pytest.fixture(scope="module")
+def concept_bank(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("concepts")
+    (folder / "c.yaml").write_text(CONCEPT_BANK, encoding="utf-8")
+    return load_bank([str(folder)], cache=False)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "weights from one middle layer to the next",
+        "the weight connecting the previous hidden state to the current one",
+        "Recurrent weights",
+        "中間層から中間層にかかる重み",
+        "中間層から中間層",
+        "1ステップ前の隠れ状態に掛ける重み",
+    ],
+)
+def test_an_answer_with_every_concept_passes_whatever_its_wording(concept_bank, answer):
+    assert check(serve(concept_bank.get("concept-third-weight")), answer, lang="en").passed
+
+
+@pytest.mark.parametrize("answer", ["次元削減が行える", "次元を減らせる", "the number of dimensions is reduced", "reducing the dimensionality", "圧縮により次元が小さくなる"])
+def test_concepts_see_through_particles_and_endings(concept_bank, answer):
+    assert check(serve(concept_bank.get("concept-merit")), answer, lang="ja").passed
+
+
+def test_a_miss_names_the_missing_concept_in_the_learners_language(concept_bank):
+    served = serve(concept_bank.get("concept-third-weight"))
+    english = check(served, "weight from the input to the hidden layer", lang="en")
+    assert not english.passed
+    assert "does not mention that it links one time step to the next" in english.feedback
+    assert "the hidden layer" not in english.feedback.split("mention")[1].split(".")[0]
+    japanese = check(served, "入力層から中間層への重み", lang="ja")
+    assert not japanese.passed and "「時刻をつなぐこと」が欠けています" in japanese.feedback
+    merit = check(serve(concept_bank.get("concept-merit")), "画像を圧縮できる", lang="ja")
+    assert not merit.passed and "「次元」" in merit.feedback and "削減" not in merit.feedback.split("正解")[0]
+
+
+@pytest.mark.parametrize(("given", "accepted"), [("Output Gates", "output gate"), ("オートエンコーダ", "オートエンコーダー"), ("ｱｯﾌﾟﾃﾞｰﾄゲート", "アップデートゲート")])
+def test_whole_answers_fold_plurals_long_vowels_and_width(given, accepted):
+    from quizzer.checking.text import normalise
+
+    assert normalise(given) == normalise(accepted)
