@@ -24,6 +24,17 @@ right                                      Good: back after about 2 days, then e
 Items are referred to by id only, so the bank may change: the cards and attempts of an item that
 later leaves the bank stay in the database, and callers filter ``due()`` by the ids they know.
 All timestamps are stored as UTC ISO-8601 text, which also sorts chronologically.
+
+Mock exams (``quizzer exam``) live in two tables of their own: ``exam_attempts`` (one row per
+attempt: its limit, time used, pass line, filters, and whether and how it ended) and
+``exam_answers`` (one row per item of the attempt, in the order served, with the learner's latest
+response, its grade, the mark-for-review flag and the seconds spent on it). Each response and each
+move is committed as it happens, so a killed exam resumes where it stopped. Submitting an attempt
+records each answered item once (its final response) as an ordinary answer, so exams feed FSRS
+exactly like practice; unanswered items are not recorded, as a skip in practice is not.
+
+Schema versions: 1 (answers, cards, sessions); 2 adds the exam tables. A version-1 file is
+migrated in place on first open (one transaction); files of a newer version are refused.
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ if TYPE_CHECKING:
     from fsrs import Rating, Scheduler
 
 APP_NAME = "quizzer"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 5.0
 RATINGS = ("again", "hard", "good", "easy")
 
@@ -100,7 +111,42 @@ _SCHEMA = (
     )""",
     "CREATE INDEX cards_by_due ON cards (due)",
 )
-_TABLES = frozenset({"meta", "sessions", "attempts", "cards"})
+# Version 2: mock exams. Also the migration from version 1 (run as is on a version-1 file).
+_SCHEMA_V2 = (
+    """CREATE TABLE exam_attempts (
+        id           INTEGER PRIMARY KEY,  -- the N of `quizzer exam show N`
+        session_id   TEXT NOT NULL,        -- sessions.id (mode 'exam'), carried by its answers
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,                 -- NULL while the attempt can be resumed
+        ended_by     TEXT,                 -- submitted / time
+        time_limit_s REAL NOT NULL,
+        elapsed_s    REAL NOT NULL DEFAULT 0,
+        pass_line    REAL NOT NULL,        -- share of items right needed to pass, 0..1
+        lang         TEXT NOT NULL,
+        seed         INTEGER NOT NULL,
+        filters      TEXT NOT NULL,        -- JSON: topics, source, difficulty
+        current      INTEGER NOT NULL DEFAULT 0  -- the position shown last
+    )""",
+    """CREATE TABLE exam_answers (
+        attempt_id  INTEGER NOT NULL REFERENCES exam_attempts (id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,      -- 0-based, in the order served
+        item_id     TEXT NOT NULL,
+        topic       TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        item_type   TEXT NOT NULL,
+        serve_seed  INTEGER NOT NULL,      -- serve(item, seed=...) gives back the very serving
+        response    TEXT,                  -- NULL while unanswered
+        passed      INTEGER CHECK (passed IN (0, 1)),
+        score       REAL,
+        max_score   REAL,
+        marked      INTEGER NOT NULL DEFAULT 0 CHECK (marked IN (0, 1)),
+        seconds     REAL NOT NULL DEFAULT 0,
+        answered_at TEXT,
+        PRIMARY KEY (attempt_id, position)
+    )""",
+)
+_TABLES_V1 = frozenset({"meta", "sessions", "attempts", "cards"})
+_TABLES = _TABLES_V1 | {"exam_attempts", "exam_answers"}
 
 
 @dataclass(frozen=True)
@@ -197,6 +243,56 @@ class Stats:
         }
 
 
+@dataclass(frozen=True)
+class ExamAnswer:
+    """One item of an exam attempt, in the order served; ``response`` is None while unanswered."""
+
+    position: int
+    item_id: str
+    topic: str
+    kind: str
+    item_type: str
+    serve_seed: int
+    response: str | None
+    passed: bool | None
+    score: float | None
+    max_score: float | None
+    marked: bool
+    seconds: float
+    answered_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["answered_at"] = _iso(self.answered_at) if self.answered_at else None
+        return data
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    """One exam attempt as stored; ``finished_at`` is None while it can be resumed."""
+
+    id: int
+    session_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    ended_by: str | None
+    time_limit_s: float
+    elapsed_s: float
+    pass_line: float
+    lang: str
+    seed: int
+    filters: dict[str, Any]
+    current: int
+    answers: tuple[ExamAnswer, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["started_at"] = _iso(self.started_at)
+        data["finished_at"] = _iso(self.finished_at) if self.finished_at else None
+        data["answers"] = [a.to_dict() for a in self.answers]
+        return data
+
+
 class Store:
     """An open progress database. Use as a context manager, or call ``close()``."""
 
@@ -286,33 +382,57 @@ class Store:
         """
         fsrs_rating = _fsrs_rating(passed=passed, rating=rating, hinted=hinted)
         when = _utc(when)
+        with self._guard("record an answer"), self._transaction():
+            self._insert_answer(
+                item_id=item_id, topic=topic, kind=kind, item_type=item_type, passed=passed,
+                score=score, max_score=max_score, response=response, fsrs_rating=fsrs_rating,
+                self_rated=rating is not None, hinted=hinted, session_id=session_id, when=when,
+            )
+
+    def _insert_answer(
+        self,
+        *,
+        item_id: str,
+        topic: str,
+        kind: str,
+        item_type: str,
+        passed: bool,
+        score: float,
+        max_score: float,
+        response: str | None,
+        fsrs_rating: Rating,
+        self_rated: bool,
+        hinted: bool,
+        session_id: str | None,
+        when: datetime,
+    ) -> None:
+        """Insert one answer and reschedule its card; the caller holds the write transaction."""
         from fsrs import Card
 
-        with self._guard("record an answer"), self._transaction():
-            row = self._conn.execute("SELECT card FROM cards WHERE item_id = ?", (item_id,)).fetchone()
-            card = Card.from_json(row[0]) if row else Card(card_id=0)  # an id avoids Card's 1 ms sleep
-            card, _log = _scheduler().review_card(card, fsrs_rating, review_datetime=when)
-            self._conn.execute(
-                "INSERT INTO attempts (item_id, topic, kind, item_type, passed, score, max_score,"
-                " response, rating, self_rated, hinted, session_id, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    item_id, topic, kind, item_type, int(bool(passed)), float(score),
-                    float(max_score), response, fsrs_rating.name.lower(), int(rating is not None),
-                    int(bool(hinted)), session_id, _iso(when),
-                ),
-            )
-            self._conn.execute(
-                "INSERT INTO cards (item_id, topic, due, last_review, state, card)"
-                " VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (item_id) DO UPDATE SET topic = excluded.topic, due = excluded.due,"
-                " last_review = excluded.last_review, state = excluded.state, card = excluded.card",
-                (
-                    item_id, topic, _iso(card.due),
-                    _iso(card.last_review) if card.last_review else None,
-                    card.state.name.lower(), card.to_json(),
-                ),
-            )
+        row = self._conn.execute("SELECT card FROM cards WHERE item_id = ?", (item_id,)).fetchone()
+        card = Card.from_json(row[0]) if row else Card(card_id=0)  # an id avoids Card's 1 ms sleep
+        card, _log = _scheduler().review_card(card, fsrs_rating, review_datetime=when)
+        self._conn.execute(
+            "INSERT INTO attempts (item_id, topic, kind, item_type, passed, score, max_score,"
+            " response, rating, self_rated, hinted, session_id, answered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item_id, topic, kind, item_type, int(bool(passed)), float(score),
+                float(max_score), response, fsrs_rating.name.lower(), int(self_rated),
+                int(bool(hinted)), session_id, _iso(when),
+            ),
+        )
+        self._conn.execute(
+            "INSERT INTO cards (item_id, topic, due, last_review, state, card)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (item_id) DO UPDATE SET topic = excluded.topic, due = excluded.due,"
+            " last_review = excluded.last_review, state = excluded.state, card = excluded.card",
+            (
+                item_id, topic, _iso(card.due),
+                _iso(card.last_review) if card.last_review else None,
+                card.state.name.lower(), card.to_json(),
+            ),
+        )
 
     def start_session(self, *, mode: str, topics: Sequence[str], seed: int | None) -> str:
         """Note the start of a practice session; returns its id for ``record(session_id=...)``."""
@@ -335,7 +455,7 @@ class Store:
             raise StoreError(f"no practice session {session_id!r} in {self.path}")
 
     def reset(self, item_ids: Iterable[str] | None = None) -> int:
-        """Forget the answers and cards of ``item_ids``, or everything (sessions too) if None.
+        """Forget the answers and cards of ``item_ids``, or everything (sessions and exams too) if None.
 
         Returns the number of answers removed.
         """
@@ -343,6 +463,8 @@ class Store:
             if item_ids is None:
                 removed = self._conn.execute("DELETE FROM attempts").rowcount
                 self._conn.execute("DELETE FROM cards")
+                self._conn.execute("DELETE FROM exam_answers")
+                self._conn.execute("DELETE FROM exam_attempts")
                 self._conn.execute("DELETE FROM sessions")
                 return removed
             removed = 0
@@ -352,6 +474,183 @@ class Store:
                 ).rowcount
                 self._conn.execute("DELETE FROM cards WHERE item_id = ?", (item_id,))
             return removed
+
+    # --- exams ---------------------------------------------------------------------------------
+
+    def create_exam(
+        self,
+        items: Sequence[tuple[str, str, str, str, int]],
+        *,
+        time_limit_s: float,
+        pass_line: float,
+        lang: str,
+        seed: int,
+        filters: dict[str, Any],
+    ) -> int:
+        """Start an exam attempt over ``items`` ((item_id, topic, kind, item_type, serve_seed), in order); its id."""
+        session_id = uuid.uuid4().hex
+        now = _iso(_utc(None))
+        topics = sorted({topic for _, topic, _, _, _ in items})
+        with self._guard("start an exam"), self._transaction():
+            self._conn.execute(
+                "INSERT INTO sessions (id, mode, topics, seed, started_at) VALUES (?, 'exam', ?, ?, ?)",
+                (session_id, json.dumps(topics), seed, now),
+            )
+            cursor = self._conn.execute(
+                "INSERT INTO exam_attempts (session_id, started_at, time_limit_s, pass_line, lang, seed, filters)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, now, float(time_limit_s), float(pass_line), lang, seed, json.dumps(filters)),
+            )
+            attempt_id = int(cursor.lastrowid or 0)
+            self._conn.executemany(
+                "INSERT INTO exam_answers (attempt_id, position, item_id, topic, kind, item_type, serve_seed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(attempt_id, pos, *item) for pos, item in enumerate(items)],
+            )
+        return attempt_id
+
+    def save_exam_answer(
+        self,
+        attempt_id: int,
+        position: int,
+        *,
+        response: str,
+        passed: bool,
+        score: float,
+        max_score: float,
+        elapsed_s: float,
+        when: datetime | None = None,
+    ) -> None:
+        """Keep the learner's (latest) response to one exam item with its grade; committed before returning."""
+        with self._guard("save an exam answer"), self._transaction():
+            self._conn.execute(
+                "UPDATE exam_answers SET response = ?, passed = ?, score = ?, max_score = ?, answered_at = ?"
+                " WHERE attempt_id = ? AND position = ?",
+                (response, int(bool(passed)), float(score), float(max_score), _iso(_utc(when)), attempt_id, position),
+            )
+            self._touch_exam(attempt_id, elapsed_s=elapsed_s)
+
+    def save_exam_state(
+        self,
+        attempt_id: int,
+        *,
+        elapsed_s: float,
+        current: int | None = None,
+        spent: tuple[int, float] | None = None,
+        marked: tuple[int, bool] | None = None,
+    ) -> None:
+        """Keep the time used, the position shown, time ``spent`` on one item, a ``marked`` flag."""
+        with self._guard("save the exam"), self._transaction():
+            if spent is not None:
+                self._conn.execute(
+                    "UPDATE exam_answers SET seconds = seconds + ? WHERE attempt_id = ? AND position = ?",
+                    (max(float(spent[1]), 0.0), attempt_id, spent[0]),
+                )
+            if marked is not None:
+                self._conn.execute(
+                    "UPDATE exam_answers SET marked = ? WHERE attempt_id = ? AND position = ?",
+                    (int(bool(marked[1])), attempt_id, marked[0]),
+                )
+            self._touch_exam(attempt_id, elapsed_s=elapsed_s, current=current)
+
+    def _touch_exam(self, attempt_id: int, *, elapsed_s: float, current: int | None = None) -> None:
+        found = self._conn.execute(
+            "UPDATE exam_attempts SET elapsed_s = ?, current = coalesce(?, current)"
+            " WHERE id = ? AND finished_at IS NULL",
+            (float(elapsed_s), current, attempt_id),
+        ).rowcount
+        if not found:
+            raise StoreError(f"exam {attempt_id} in {self.path} is finished or does not exist")
+
+    def finish_exam(self, attempt_id: int, *, ended_by: str, elapsed_s: float, when: datetime | None = None) -> None:
+        """End an attempt and record each answered item's final response as an answer (FSRS included).
+
+        One transaction: either the attempt is finished and every answer recorded, or nothing
+        changed. Finishing an attempt already finished changes nothing.
+        """
+        when = _utc(when)
+        with self._guard("submit the exam"), self._transaction():
+            row = self._conn.execute(
+                "SELECT session_id, finished_at FROM exam_attempts WHERE id = ?", (attempt_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no exam {attempt_id} in {self.path}")
+            session_id, finished_at = row
+            if finished_at is not None:
+                return
+            answered = self._conn.execute(
+                "SELECT item_id, topic, kind, item_type, passed, score, max_score, response, answered_at"
+                " FROM exam_answers WHERE attempt_id = ? AND response IS NOT NULL ORDER BY position",
+                (attempt_id,),
+            ).fetchall()
+            for item_id, topic, kind, item_type, passed, score, max_score, response, answered_at in answered:
+                self._insert_answer(
+                    item_id=item_id, topic=topic, kind=kind, item_type=item_type, passed=bool(passed),
+                    score=score, max_score=max_score, response=response,
+                    fsrs_rating=_fsrs_rating(passed=bool(passed), rating=None, hinted=False),
+                    self_rated=False, hinted=False, session_id=session_id,
+                    when=min(_parse(answered_at), when),
+                )
+            self._conn.execute(
+                "UPDATE exam_attempts SET finished_at = ?, ended_by = ?, elapsed_s = ? WHERE id = ?",
+                (_iso(when), ended_by, float(elapsed_s), attempt_id),
+            )
+            self._conn.execute(
+                "UPDATE sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?", (_iso(when), session_id)
+            )
+
+    def exam(self, attempt_id: int) -> ExamRecord | None:
+        """One attempt with its answers, or None."""
+        found = self._exams("WHERE id = ?", (attempt_id,))
+        return found[0] if found else None
+
+    def exams(self, *, finished: bool | None = None) -> list[ExamRecord]:
+        """Every attempt, oldest first; only finished (or unfinished) ones if ``finished`` says so."""
+        where = "" if finished is None else "WHERE finished_at IS NOT NULL" if finished else "WHERE finished_at IS NULL"
+        return self._exams(where, ())
+
+    def _exams(self, where: str, args: tuple[Any, ...]) -> list[ExamRecord]:
+        with self._guard("read exams"):
+            rows = self._conn.execute(
+                "SELECT id, session_id, started_at, finished_at, ended_by, time_limit_s, elapsed_s, pass_line,"
+                f" lang, seed, filters, current FROM exam_attempts {where} ORDER BY id",
+                args,
+            ).fetchall()
+            answers: dict[int, list[ExamAnswer]] = {row[0]: [] for row in rows}
+            if rows:
+                marks = ",".join("?" * len(rows))
+                for r in self._conn.execute(
+                    "SELECT attempt_id, position, item_id, topic, kind, item_type, serve_seed, response, passed,"
+                    " score, max_score, marked, seconds, answered_at FROM exam_answers"
+                    f" WHERE attempt_id IN ({marks}) ORDER BY attempt_id, position",
+                    tuple(answers),
+                ):
+                    answers[r[0]].append(
+                        ExamAnswer(
+                            position=r[1], item_id=r[2], topic=r[3], kind=r[4], item_type=r[5], serve_seed=r[6],
+                            response=r[7], passed=None if r[8] is None else bool(r[8]), score=r[9],
+                            max_score=r[10], marked=bool(r[11]), seconds=r[12],
+                            answered_at=_parse(r[13]) if r[13] else None,
+                        )
+                    )
+        return [
+            ExamRecord(
+                id=r[0], session_id=r[1], started_at=_parse(r[2]), finished_at=_parse(r[3]) if r[3] else None,
+                ended_by=r[4], time_limit_s=r[5], elapsed_s=r[6], pass_line=r[7], lang=r[8], seed=r[9],
+                filters=json.loads(r[10]), current=r[11], answers=tuple(answers[r[0]]),
+            )
+            for r in rows
+        ]
+
+    def retrievability(self, *, now: datetime | None = None) -> dict[str, float]:
+        """FSRS's predicted probability of recalling each answered item at ``now`` (0..1), by item id."""
+        from fsrs import Card
+
+        now = _utc(now)
+        with self._guard("read cards"):
+            rows = self._conn.execute("SELECT item_id, card FROM cards").fetchall()
+        scheduler = _scheduler()
+        return {item_id: float(scheduler.get_card_retrievability(Card.from_json(card), now)) for item_id, card in rows}
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -466,7 +765,7 @@ class Store:
         """Create the schema in a fresh file; called inside a write transaction."""
         version, tables, app = _describe(self._conn)
         if not tables and version == 0:
-            for statement in _SCHEMA:
+            for statement in (*_SCHEMA, *_SCHEMA_V2):
                 self._conn.execute(statement)
             self._conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -476,6 +775,11 @@ class Store:
             return
         # Another process may have created the file since _check_existing looked at it.
         _judge(self.path, version, tables, app)
+        if version == 1:  # migrate in the same write transaction: all of it or none of it
+            for statement in _SCHEMA_V2:
+                self._conn.execute(statement)
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated_to_2', ?)", (_iso(_utc(None)),))
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -572,7 +876,7 @@ def _judge(path: Path, version: int, tables: set[str], app: str | None) -> None:
             f"{path} was written by a newer quizzer (schema {version}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade quizzer or set QUIZZER_HOME to another directory"
         )
-    if version < 1 or not _TABLES <= tables:
+    if version < 1 or not (_TABLES_V1 if version == 1 else _TABLES) <= tables:
         raise StoreError(f"{path} is a damaged quizzer progress database; {_MOVE_AWAY}")
 
 
