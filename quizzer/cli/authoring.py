@@ -17,6 +17,7 @@ from quizzer.cli.common import (
     load,
     print_json,
 )
+from quizzer.cli.common import DifficultyOption, SourceOption
 
 
 def register(app: typer.Typer) -> None:
@@ -90,26 +91,42 @@ def schema(
 
 @handle_errors
 def export(
-    format_: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
+    format_: Annotated[str, typer.Option("--format", "-f", help="markdown, json, or anki (an .apkg deck; needs -o).")] = "markdown",
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)] = None,
-    lang: LangOption = None,
+    source: SourceOption = None,
+    difficulty: DifficultyOption = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help="en or ja (default: $QUIZZER_LANG, else en); the Anki deck also takes both.", show_default=False)] = None,
     output: Annotated[str | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
     bank: BankOption = None,
 ) -> None:
-    """A printable review sheet with answers and explanations (markdown), or the bank as JSON."""
+    """A printable review sheet with answers and explanations (markdown), the bank as JSON, or an Anki deck."""
     from pathlib import Path
 
     from quizzer.authoring.export import export_json, export_markdown
+    from quizzer.bank.filters import check_filters, keep
     from quizzer.errors import QuizzerError
+    from quizzer.i18n.labels import label
     from quizzer.i18n.text import resolve_language
 
-    language = resolve_language(lang)
+    both = (lang or "").strip().lower() == "both"
+    language = resolve_language(None if both else lang)
+    if both and format_ != "anki":
+        raise QuizzerError(label("both-only-anki", language))
+    check_filters(source, difficulty, language)
     loaded = load(bank)
-    items = loaded.select(topics=topic or ())
+    items = keep(loaded.select(topics=topic or ()), source=source, difficulty=difficulty)
     if topic:
         unknown = [t for t in topic if t not in loaded.topics]
         if unknown:
             raise QuizzerError(f"unknown topic {unknown[0]!r}; topics in this bank: {', '.join(loaded.topics)}")
+    if format_ == "anki":
+        if not output:
+            raise QuizzerError(label("anki-needs-output", language))
+        from quizzer.authoring.anki import export_anki
+
+        report = export_anki(items, Path(output), lang="both" if both else language)
+        err_console.print(label("wrote-notes", language, n=report.notes, path=output))
+        return
     if format_ == "markdown":
         text = export_markdown(items, language)
     elif format_ == "json":
@@ -117,7 +134,7 @@ def export(
 
         text = json.dumps(export_json(items, language), ensure_ascii=False, indent=2) + "\n"
     else:
-        raise QuizzerError(f"unknown format {format_!r}; use markdown or json")
+        raise QuizzerError(label("unknown-format", language, value=format_, known="markdown, json, anki"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
         err_console.print(f"wrote {len(items)} items to {output}")

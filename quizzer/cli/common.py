@@ -32,6 +32,24 @@ LangOption = Annotated[
     str | None,
     typer.Option("--lang", "-l", help="Language of the texts: en or ja (default: $QUIZZER_LANG, else en).", show_default=False),
 ]
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="course (the course's own confirmation tests and exercise challenges), original (the bank's additions) or all (default).",
+        show_default=False,
+    ),
+]
+DifficultyOption = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--difficulty",
+        "-d",
+        help="Only items of this difficulty, 1 to 3 (repeatable); items without a difficulty are left out.",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a rendering.")]
 
 

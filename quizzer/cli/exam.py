@@ -30,8 +30,10 @@ from quizzer.cli.common import (
     EXIT_OK,
     EXIT_WRONG,
     BankOption,
+    DifficultyOption,
     JsonOption,
     LangOption,
+    SourceOption,
     console,
     handle_errors,
     load,
@@ -479,16 +481,6 @@ exam_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-SourceOption = Annotated[
-    str | None,
-    typer.Option("--source", "-s", help="course (the course's own confirmation tests and exercise challenges), original (the bank's additions) or all.", show_default=False),
-]
-DifficultyOption = Annotated[
-    list[int] | None,
-    typer.Option("--difficulty", "-d", help="Only items of this difficulty, 1 to 3 (repeatable); items without a difficulty are left out.", show_default=False),
-]
-
-
 @exam_app.callback()
 def exam(
     ctx: typer.Context,
@@ -654,4 +646,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(exam_app, name="exam")
 
 
-__all__ = ["DifficultyOption", "ExamView", "Input", "SourceOption", "register"]
+__all__ = ["ExamView", "Input", "register"]

@@ -19,8 +19,10 @@ from quizzer.cli.common import (
     EXIT_USAGE,
     EXIT_WRONG,
     BankOption,
+    DifficultyOption,
     JsonOption,
     LangOption,
+    SourceOption,
     console,
     fail,
     handle_errors,
@@ -64,20 +66,25 @@ def main(
 def list_items(
     topic: TopicOption = None,
     type_: TypeOption = None,
+    source: SourceOption = None,
+    difficulty: DifficultyOption = None,
     json: JsonOption = False,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
     """List the questions and exercises of the bank."""
     from quizzer.bank import load_index
+    from quizzer.bank.filters import check_filters, keep
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
+    check_filters(source, difficulty, language)
     rows = [
         row
         for row in load_index(bank, language)
         if (not topic or row["topic"] in topic) and (not type_ or row["type"] in type_)
     ]
+    rows = keep(rows, source=source, difficulty=difficulty)
     if json:
         print_json(rows)
         return
@@ -186,6 +193,8 @@ def practice(
     topic: TopicOption = None,
     type_: TypeOption = None,
     count: Annotated[int | None, typer.Option("-n", "--count", min=1, help="How many items (default: 10).", show_default=False)] = None,
+    source: SourceOption = None,
+    difficulty: DifficultyOption = None,
     lang: LangOption = None,
     seed: SeedOption = None,
     bank: BankOption = None,
@@ -200,7 +209,7 @@ def practice(
     loaded = load(bank)
     with Store.open() as store:
         items = plan_practice(loaded, topics=topic or (), types=type_ or (), count=count or 10, seed=seed,
-                              history=store.last_results())
+                              history=store.last_results(), source=source, difficulty=difficulty, lang=language)
         session = Session(items, store, mode="practice", lang=language, seed=seed, topics=topic or ())
         PracticeUI(session, console).run()
 

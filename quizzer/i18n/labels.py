@@ -117,6 +117,12 @@ LABELS = {
         "readiness-overall": "Overall readiness {value} (definition: README, Readiness).",
         "study-next": "Study next",
         "study-next-line": "{topic} (readiness {value}): {command}",
+        "anki-needs-genanki": "the Anki export needs genanki: pip install 'quizzer[anki]'",
+        "cannot-write": "cannot write {path} ({reason})",
+        "anki-needs-output": "an Anki deck is a file: give it with -o, e.g. -o deck.apkg",
+        "unknown-format": "unknown format {value!r}; choose one of: {known}",
+        "both-only-anki": "--lang both is for the Anki export only; use en or ja",
+        "wrote-notes": "wrote {n} notes to {path}",
     },
     "ja": {
         "hint": "ヒント",
@@ -229,6 +235,12 @@ LABELS = {
         "readiness-overall": "全体の準備度 {value} (定義は README の「Readiness」を参照)。",
         "study-next": "次に学習するトピック",
         "study-next-line": "{topic} (準備度 {value}): {command}",
+        "anki-needs-genanki": "Anki への書き出しには genanki が必要です: pip install 'quizzer[anki]'",
+        "cannot-write": "{path} に書き込めません ({reason})",
+        "anki-needs-output": "Anki のデッキはファイルです。-o で指定してください (例: -o deck.apkg)",
+        "unknown-format": "形式 {value!r} はありません。次から選んでください: {known}",
+        "both-only-anki": "--lang both は Anki への書き出し専用です。en か ja を指定してください",
+        "wrote-notes": "{path} に {n} 件のノートを書き出しました",
     },
 }
 

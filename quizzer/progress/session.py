@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from quizzer.bank import Bank
+from quizzer.bank.filters import check_filters, keep
 from quizzer.bank.model import Item
 from quizzer.bank.serve import Served, serve
 from quizzer.checking import Result, check
@@ -33,14 +34,20 @@ def plan_practice(
     count: int | None = None,
     seed: int | None = None,
     history: dict[str, bool] | None = None,
+    source: str | None = None,
+    difficulty: Sequence[int] | None = None,
+    lang: str = "en",
 ) -> list[Item]:
     """Items for a practice session, in a (seeded) random order within three groups: never answered
     first, then those whose latest answer was wrong, then the rest, so that sessions work through
-    the whole bank before repeating it. ``history`` is ``Store.last_results()``."""
+    the whole bank before repeating it. ``history`` is ``Store.last_results()``; ``source`` and
+    ``difficulty`` as in quizzer.bank.filters."""
+    check_filters(source, difficulty, lang)
     unknown = [t for t in topics if t not in bank.topics]
     if unknown:
         raise QuizzerError(f"unknown topic {unknown[0]!r}; topics in this bank: {', '.join(bank.topics)}")
     items = [i for i in bank.select(topics=topics, types=types) if practicable(i)]
+    items = keep(items, source=source, difficulty=difficulty)
     if not items:
         wanted = ", ".join(types) if types else "practicable"
         raise QuizzerError(f"no {wanted} items match; `quizzer list` shows what the bank has")
