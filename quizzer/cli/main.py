@@ -267,23 +267,30 @@ def reset(
 def stats(
     json: JsonOption = False,
     lang: LangOption = None,
+    bank: BankOption = None,
 ) -> None:
-    """Attempts, accuracy and items due per topic, with a chart."""
+    """Attempts, accuracy and items due per topic, with a chart; readiness per topic and what to study next."""
+    from quizzer.progress.readiness import readiness
     from quizzer.i18n.text import resolve_language
     from quizzer.progress.store import Store
 
     language = resolve_language(lang)
+    loaded = load(bank)
     with Store.open() as store:
         figures = store.stats()
+        ready = readiness(loaded, store)
     if json:
-        print_json(figures.to_dict())
+        print_json({**figures.to_dict(), "readiness": ready.to_dict()})
         return
     from quizzer.cli import render
+    from quizzer.cli.readiness import readiness_view
 
     if not figures.attempts:
         console.print("No answers recorded yet. Start with `quizzer practice`.")
-        return
-    console.print(render.stats_view(figures, language))
+    else:
+        console.print(render.stats_view(figures, language))
+    for part in readiness_view(ready, language):
+        console.print(part)
 
 
 # Commands that live in their own modules (code exercises; authoring) register themselves here.
