@@ -49,10 +49,12 @@ TOPIC_WEIGHTS: dict[str, int] = {
 }
 
 # Types an exam asks (graded without self-rating; whole functions need an editor, flashcards a
-# self-rating). Within a topic, choice items are drawn three times as often as the others, so an
-# exam is mostly four-choice with numeric, formula, term and code-completion items among them.
+# self-rating). Within a topic, CHOICE_SHARE of its items (rounded half up) are choice items where
+# the topic has them, so an exam is mostly four-choice (13 of the default 20); the rest are drawn
+# from the other types with TYPE_PREFERENCE as weights: numeric, code-completion, formula, term.
 EXAM_TYPES = ("choice", "numeric", "symbolic", "text", "blank")
-TYPE_PREFERENCE = {"choice": 3.0, "numeric": 2.0, "symbolic": 1.0, "text": 1.0, "blank": 1.0}
+CHOICE_SHARE = 0.6
+TYPE_PREFERENCE = {"numeric": 2.0, "blank": 1.5, "symbolic": 1.0, "text": 1.0}
 
 ENDED_SUBMITTED = "submitted"
 ENDED_TIME = "time"
@@ -116,9 +118,16 @@ def plan_exam(items: Sequence[Item], *, count: int, seed: int, lang: str = "en")
     chosen: list[Item] = []
     for topic, n in quotas({t: len(v) for t, v in by_topic.items()}, count).items():
         pool = by_topic[topic]
-        # weighted sampling without replacement (Efraimidis-Spirakis keys u^(1/w))
-        keyed = sorted(pool, key=lambda i: -(rng.random() ** (1.0 / TYPE_PREFERENCE.get(i.type, 1.0))))
-        chosen += keyed[:n]
+        choices = [i for i in pool if i.type == "choice"]
+        rng.shuffle(choices)
+        # the others by weighted sampling without replacement (Efraimidis-Spirakis keys u^(1/w))
+        others = sorted(
+            (i for i in pool if i.type != "choice"),
+            key=lambda i: -(rng.random() ** (1.0 / TYPE_PREFERENCE.get(i.type, 1.0))),
+        )
+        n_choice = min(len(choices), int(n * CHOICE_SHARE + 0.5))
+        n_choice = max(n_choice, n - len(others))  # a topic short of other types fills up with choice
+        chosen += choices[:n_choice] + others[: n - n_choice]
     rng.shuffle(chosen)
     return chosen
 
