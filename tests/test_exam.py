@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from quizzer.bank import load_bank
 from quizzer.progress.exam import TOPIC_WEIGHTS, eligible, plan_exam, quotas
 from quizzer.progress.store import SCHEMA_VERSION, Store
