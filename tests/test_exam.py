@@ -378,3 +378,14 @@ def test_stats_shows_readiness_and_what_to_study_next(exam_bank):
     figures = json.loads(run_cli("stats", "--json", "--bank", str(exam_bank)).stdout)
     assert set(figures["readiness"]) == {"overall", "per_topic", "study_next"}
     assert {t["topic"] for t in figures["readiness"]["per_topic"]} == {"rnn", "lstm", "gru", "attention"}
+
+
+def test_the_readme_weights_table_is_the_one_the_exam_uses():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- exam-weights:start -->")[1].split("<!-- exam-weights:end -->")[0]
+    rows = dict(line.strip("| ").split(" | ") for line in block.strip().splitlines()[2:])
+    assert {t: int(n) for t, n in rows.items()} == TOPIC_WEIGHTS
+    from quizzer.progress.exam import DEFAULT_COUNT, DEFAULT_PASS_LINE, SECONDS_PER_ITEM
+
+    assert sum(TOPIC_WEIGHTS.values()) == DEFAULT_COUNT == 20  # the default length the README states
+    assert DEFAULT_COUNT * SECONDS_PER_ITEM == 30 * 60 and DEFAULT_PASS_LINE == 0.7

@@ -475,7 +475,8 @@ def history_view(results: list[ExamResult], lang: str) -> list:
 
 exam_app = typer.Typer(
     name="exam",
-    help="A timed mock exam (a CBT): no verdicts until you submit; then the score, pass or fail and every missed item.",
+    help="A timed mock exam (a CBT): no verdicts until you submit; then the score, pass or fail and every missed item. "
+    "At the prompt: an answer, or next (Enter), prev, go K, mark, overview, submit, pause.",
     invoke_without_command=True,
     no_args_is_help=False,
     rich_markup_mode=None,
