@@ -82,6 +82,9 @@ class Input:
         self.tty = self.fd is not None and os.isatty(self.fd)
         self._pending = b""
         self._eof = False
+        self._ahead = ""  # keys typed after an Enter, for the next line
+        self._escape = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def read(self, prompt: Callable[[], str], deadline: float | None) -> str | None | object:
         """A line (without its newline), None at the end of the input, or TIMEOUT once ``deadline`` passes."""
@@ -136,9 +139,8 @@ class Input:
         assert self.fd is not None
         fd = self.fd
         saved = termios.tcgetattr(fd)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        decoder = self._decoder
         buffer: list[str] = []
-        escape_seq = False
         out = sys.stdout
 
         def draw() -> None:
@@ -150,50 +152,65 @@ class Input:
             out.write("\r\x1b[K" + head + typed)
             out.flush()
 
+        def feed(text: str) -> str | None:
+            """Take keys; the line at Enter (later keys wait in the type-ahead for the next read)."""
+            for index, char in enumerate(text):
+                if self._escape:  # skip arrow keys and other escape sequences
+                    if char.isalpha() or char == "~":
+                        self._escape = False
+                    continue
+                if char == "\x1b":
+                    self._escape = True
+                elif char in "\r\n":
+                    self._ahead = text[index + 1 :]
+                    draw()  # what was typed, as it ends up
+                    out.write("\n")
+                    out.flush()
+                    return "".join(buffer)
+                elif char in "\x7f\x08":
+                    if buffer:
+                        buffer.pop()
+                elif char == "\x15":  # Ctrl-U
+                    buffer.clear()
+                elif char == "\x04":  # Ctrl-D on an empty line: end of input
+                    if not buffer:
+                        self._ahead = text[index + 1 :]
+                        out.write("\n")
+                        raise EOFError
+                elif char >= " ":
+                    buffer.append(char)
+            self._ahead = ""
+            return None
+
         try:
             tty.setcbreak(fd)  # keys one by one, no echo; Ctrl-C still raises KeyboardInterrupt
             draw()
-            while True:
-                now = time.monotonic()
-                if deadline is not None and now >= deadline:
-                    out.write("\n")
-                    return TIMEOUT
-                wait = 1.0 - (now % 1.0)
-                if deadline is not None:
-                    wait = min(wait, deadline - now)
-                ready, _, _ = select.select([fd], [], [], wait)
-                if not ready:
-                    draw()  # the countdown ticks
-                    continue
-                try:
-                    data = os.read(fd, 1024)
-                except OSError:  # the terminal went away
-                    raise _Pause from None
-                if not data:
-                    raise _Pause
-                for char in decoder.decode(data):
-                    if escape_seq:  # skip arrow keys and other escape sequences
-                        if char.isalpha() or char == "~":
-                            escape_seq = False
-                        continue
-                    if char == "\x1b":
-                        escape_seq = True
-                    elif char in "\r\n":
+            try:
+                line = feed(self._ahead)
+                while line is None:
+                    now = time.monotonic()
+                    if deadline is not None and now >= deadline:
                         out.write("\n")
-                        out.flush()
-                        return "".join(buffer)
-                    elif char in "\x7f\x08":
-                        if buffer:
-                            buffer.pop()
-                    elif char == "\x15":  # Ctrl-U
-                        buffer.clear()
-                    elif char == "\x04":  # Ctrl-D on an empty line: end of input
-                        if not buffer:
-                            out.write("\n")
-                            return None
-                    elif char >= " ":
-                        buffer.append(char)
-                draw()
+                        return TIMEOUT
+                    wait = 1.0 - (now % 1.0)
+                    if deadline is not None:
+                        wait = min(wait, deadline - now)
+                    ready, _, _ = select.select([fd], [], [], wait)
+                    if not ready:
+                        draw()  # the countdown ticks
+                        continue
+                    try:
+                        data = os.read(fd, 1024)
+                    except OSError:  # the terminal went away
+                        raise _Pause from None
+                    if not data:
+                        raise _Pause
+                    line = feed(decoder.decode(data))
+                    if line is None:
+                        draw()
+            except EOFError:
+                return None
+            return line
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
@@ -201,8 +218,9 @@ class Input:
 # --- the exam view ---------------------------------------------------------------------------
 
 
-def clock(seconds: float) -> str:
-    seconds = max(int(seconds + 0.999), 0)  # count down in whole seconds, reaching 0:00 at the end
+def clock(seconds: float, *, countdown: bool = False) -> str:
+    """m:ss (h:mm:ss from an hour); a countdown rounds up, so it shows 0:00 only when time is up."""
+    seconds = max(int(seconds + 0.999) if countdown else int(seconds + 0.5), 0)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -223,7 +241,7 @@ class ExamView:
 
     def prompt(self) -> str:
         run = self.run
-        left = self.t("exam-left", time=clock(run.remaining_s))
+        left = self.t("exam-left", time=clock(run.remaining_s, countdown=True))
         where = f"{run.position + 1}/{len(run)}"
         if self.input.tty:
             return f"\x1b[1;33m⏱ {left}\x1b[0m │ \x1b[1;36m{where}\x1b[0m › "
