@@ -78,7 +78,7 @@ def stable_id(*parts: str) -> int:
 
 
 def note_guid(item_id: str) -> str:
-    import genanki  # type: ignore[import-untyped]
+    import genanki
 
     return str(genanki.guid_for("quizzer", item_id))
 
@@ -88,7 +88,7 @@ def kind_of(item: Item) -> str:
 
 
 def _models() -> dict:
-    import genanki  # type: ignore[import-untyped]
+    import genanki
 
     models = {}
     for kind, extra in _KINDS.items():
@@ -195,7 +195,7 @@ def export_anki(items: Sequence[Item], path: Path, *, lang: str) -> AnkiReport:
     """Write ``items`` as an .apkg deck; ``lang`` is en, ja or both."""
     langs = list(LANGUAGES) if lang == "both" else [lang]
     try:
-        import genanki  # type: ignore[import-untyped]
+        import genanki
     except ImportError:
         raise QuizzerError(label("anki-needs-genanki", langs[0])) from None
     models = _models()

@@ -10,14 +10,14 @@ from quizzer.cli.common import (
     EXIT_OK,
     EXIT_WRONG,
     BankOption,
-    LangOption,
+    DifficultyOption,
+    SourceOption,
     console,
     err_console,
     handle_errors,
     load,
     print_json,
 )
-from quizzer.cli.common import DifficultyOption, SourceOption
 
 
 def register(app: typer.Typer) -> None:

@@ -270,8 +270,8 @@ def stats(
     bank: BankOption = None,
 ) -> None:
     """Attempts, accuracy and items due per topic, with a chart; readiness per topic and what to study next."""
-    from quizzer.progress.readiness import readiness
     from quizzer.i18n.text import resolve_language
+    from quizzer.progress.readiness import readiness
     from quizzer.progress.store import Store
 
     language = resolve_language(lang)
