@@ -130,7 +130,7 @@ def test_navigation_marking_going_back_changing_an_answer_and_submitting(exam_ba
     assert "Pass line 70%" in out.stdout and "publishes no pass mark" in out.stdout
     assert "⏱ 9:" in out.stdout  # the countdown with every prompt: 6 items × 1.5 minutes
 
-    result = _show(1, exam_bank)
+    result = _show(1)  # the exam remembers the bank it was drawn from
     assert [o["id"] for o in result["outcomes"]] == [i1, i2, i3, i4, i5, i6]
     assert [o["response"] for o in result["outcomes"]] == [_wrong(k1), _wrong(k2), None, k4, k5, None]
     assert [o["passed"] for o in result["outcomes"]] == [False, False, False, True, True, False]
@@ -222,7 +222,7 @@ def test_resume_after_kill_9_keeps_the_answers_and_the_time_left(exam_bank, _iso
     assert state == (2, 1)
 
     rest = [k for _, k in order[2:]]
-    out = run_cli("exam", "--resume", "--bank", str(exam_bank), stdin="\n".join(rest) + "\nsubmit\nyes\n")
+    out = run_cli("exam", "--resume", stdin="\n".join(rest) + "\nsubmit\nyes\n")  # the bank is remembered
     assert "Exam 1 resumed" in out.stdout, out.stdout + out.stderr
     assert f"3/6 ★  {order[2][0].split('-')[1]} · {order[2][0]}" in out.stdout  # back where it stopped, mark kept
     result = _show(1)

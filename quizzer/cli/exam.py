@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -45,7 +46,6 @@ from quizzer.i18n.labels import label
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quizzer.bank import Bank
     from quizzer.progress.exam import ExamResult, ExamRun
 
 NAVIGATION = {
@@ -535,12 +535,14 @@ def _run_exam(count, minutes, topics, source, difficulty, pass_line, seed, resum
         raise QuizzerError(label("exam-bad-minutes", language))
     if pass_line is not None and not 0 < pass_line <= 100:
         raise QuizzerError(label("exam-bad-pass", language))
-    loaded = load(bank)
     with Store.open() as store:
         if resume:
+            unfinished = store.exams(finished=False)
+            loaded = load(bank or (unfinished[-1].filters.get("bank") if unfinished else None))
             run = core.ExamRun.resume(store, loaded, language)
             console.print(f"[bold]{escape(label('exam-resumed', language, n=run.attempt_id, left=clock(run.remaining_s)))}[/]")
         else:
+            loaded = load(bank)
             pool = core.eligible(loaded, topics=topics, source=source, difficulty=difficulty, lang=language)
             if not pool:
                 raise QuizzerError(label("exam-none", language))
@@ -557,7 +559,9 @@ def _run_exam(count, minutes, topics, source, difficulty, pass_line, seed, resum
             if unfinished:
                 console.print(f"[dim]{escape(label('exam-unfinished-note', language, n=unfinished[-1].id))}[/]")
             limit = minutes * 60 if minutes is not None else wanted * core.SECONDS_PER_ITEM
-            filters = {"topics": topics, "source": source or "all", "difficulty": difficulty}
+            # the banks in use, absolute, so that `exam show` and `--resume` find the items again
+            banks = [b if b == "builtin" else str(Path(b).resolve()) for b in bank] if bank else None
+            filters = {"topics": topics, "source": source or "all", "difficulty": difficulty, "bank": banks}
             run = core.ExamRun.start(store, items, time_limit_s=limit, lang=language, seed=seed, filters=filters,
                                      pass_line=(pass_line if pass_line is not None else core.DEFAULT_PASS_LINE * 100) / 100)
             intro = label("exam-intro", language, n=run.attempt_id, items=len(items), minutes=f"{limit / 60:g}")
@@ -648,16 +652,18 @@ def show(
         record = store.exam(number)
     if record is None:
         raise QuizzerError(label("exam-not-found", language, n=number))
-    result = result_of(record, _bank_or_none(bank), language)
+    try:
+        source_bank = load(bank or record.filters.get("bank"))
+    except QuizzerError:
+        if bank:
+            raise
+        source_bank = None  # the exam's bank has gone: the numbers still show, without the right answers
+    result = result_of(record, source_bank, language)
     if json:
         print_json(result.to_dict())
         return
     for part in result_view(result, language):
         console.print(part)
-
-
-def _bank_or_none(bank: list[str] | None) -> Bank | None:
-    return load(bank)
 
 
 def register(app: typer.Typer) -> None:

@@ -579,17 +579,18 @@ class Store:
             if finished_at is not None:
                 return
             answered = self._conn.execute(
-                "SELECT item_id, topic, kind, item_type, passed, score, max_score, response, answered_at"
+                "SELECT item_id, topic, kind, item_type, passed, score, max_score, response"
                 " FROM exam_answers WHERE attempt_id = ? AND response IS NOT NULL ORDER BY position",
                 (attempt_id,),
             ).fetchall()
-            for item_id, topic, kind, item_type, passed, score, max_score, response, answered_at in answered:
+            # Reviewed at the submission: the verdict reaches the learner then, and a card practised
+            # elsewhere during the exam never gets a review dated before its last one.
+            for item_id, topic, kind, item_type, passed, score, max_score, response in answered:
                 self._insert_answer(
                     item_id=item_id, topic=topic, kind=kind, item_type=item_type, passed=bool(passed),
                     score=score, max_score=max_score, response=response,
                     fsrs_rating=_fsrs_rating(passed=bool(passed), rating=None, hinted=False),
-                    self_rated=False, hinted=False, session_id=session_id,
-                    when=min(_parse(answered_at), when),
+                    self_rated=False, hinted=False, session_id=session_id, when=when,
                 )
             self._conn.execute(
                 "UPDATE exam_attempts SET finished_at = ?, ended_by = ?, elapsed_s = ? WHERE id = ?",
