@@ -389,3 +389,52 @@ def test_the_readme_weights_table_is_the_one_the_exam_uses():
 
     assert sum(TOPIC_WEIGHTS.values()) == DEFAULT_COUNT == 20  # the default length the README states
     assert DEFAULT_COUNT * SECONDS_PER_ITEM == 30 * 60 and DEFAULT_PASS_LINE == 0.7
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "closed-terminal"])
+def test_ctrl_c_or_a_closed_terminal_pauses_keeping_the_answers(exam_bank, _isolated_home, signum):
+    order = _order(exam_bank)
+    env = {**os.environ, "QUIZZER_HOME": str(_isolated_home), "COLUMNS": "100", "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "quizzer", "exam", "-n", "6", "--seed", str(SEED), "--bank", str(exam_bank)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(f"{order[0][1]}\n")
+    proc.stdin.flush()
+    path = _isolated_home / "progress.sqlite3"
+    deadline = time.time() + 30
+    answered = 0
+    while time.time() < deadline and answered != 1:
+        try:
+            conn = sqlite3.connect(path)
+            answered = conn.execute("SELECT count(response) FROM exam_answers").fetchone()[0]
+            conn.close()
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signum)
+    try:
+        proc.wait(timeout=30)
+    finally:
+        proc.stdin.close()
+    out = proc.stdout.read()
+    assert proc.returncode == 130
+    assert "Exam 1 paused with" in out and "Traceback" not in (proc.stderr.read() if proc.stderr else "")
+    rows = json.loads(run_cli("exam", "history", "--json").stdout)
+    assert (rows[0]["finished"], rows[0]["answered"]) == (False, 1)
+
+
+def test_the_difficulty_filter_keeps_the_level_asked_and_leaves_out_items_without_one():
+    from quizzer.bank.filters import keep
+
+    rows = [
+        {"id": "a", "source": "original", "difficulty": 1},
+        {"id": "b", "source": "confirmation-test:x", "difficulty": 2},
+        {"id": "c", "source": "original"},  # no difficulty authored
+    ]
+    assert [r["id"] for r in keep(rows, difficulty=[2])] == ["b"]
+    assert [r["id"] for r in keep(rows, difficulty=[1, 2])] == ["a", "b"]
+    assert [r["id"] for r in keep(rows)] == ["a", "b", "c"]
+    assert [r["id"] for r in keep(rows, source="original", difficulty=[1])] == ["a"]
+    assert [r["id"] for r in keep(rows, source="course")] == ["b"]
