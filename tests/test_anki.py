@@ -47,7 +47,7 @@ def test_the_whole_bank_as_a_deck_with_note_types_tags_and_stable_ids(tmp_path):
     for item_id, note in notes.items():
         row = listed[item_id]
         source = "original" if row["source"] == "original" else "course"
-        assert {"quizzer", f"topic::{row['topic']}", f"source::{source}"} <= note["tags"]
+        assert {"quizzer", f"topic::{row['topic']}", f"source::{source}", f"difficulty::{row['difficulty']}"} <= note["tags"]
         assert note["guid"] == genanki.guid_for("quizzer", item_id)
         expected_model = "quizzer code" if row["kind"] == "exercise" else f"quizzer {row['type']}"
         assert note["model"] == expected_model

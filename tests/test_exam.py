@@ -438,3 +438,16 @@ def test_the_difficulty_filter_keeps_the_level_asked_and_leaves_out_items_withou
     assert [r["id"] for r in keep(rows)] == ["a", "b", "c"]
     assert [r["id"] for r in keep(rows, source="original", difficulty=[1])] == ["a"]
     assert [r["id"] for r in keep(rows, source="course")] == ["b"]
+
+
+def test_difficulty_filters_list_practice_and_exam():
+    from quizzer.progress.session import plan_practice
+
+    bank = load_bank()
+    hard = json.loads(run_cli("list", "--difficulty", "3", "--json").stdout)
+    assert hard and {r["difficulty"] for r in hard} == {3}
+    assert len(hard) == sum(getattr(i, "difficulty", None) == 3 for i in bank.items.values())
+    assert {i.difficulty for i in plan_practice(bank, difficulty=[1], count=500)} == {1}
+    run_cli("exam", "-n", "5", "--difficulty", "1", "--difficulty", "2", "--seed", "3", stdin="submit\nyes\n")
+    ids = [o["id"] for o in _show(1)["outcomes"]]
+    assert len(ids) == 5 and {bank.items[i].difficulty for i in ids} <= {1, 2}
