@@ -685,18 +685,18 @@ def test_stacked_rnn_backward_matches_numerical(rng):
         return weighted_sum_loss(ref.stacked_rnn_forward(xs, [(W1, U1, b1), (W2, U2, b2)])[-1], dhs)
 
     g1, g2 = ref.stacked_rnn_backward(dhs, xs, [(W1, U1, b1), (W2, U2, b2)])
-    params = dict(xs=xs, W1=W1, U1=U1, b1=b1, W2=W2, U2=U2, b2=b2)
-    assert_gradients(loss, params, dict(xs=g1.dxs, W1=g1.dW, U1=g1.dU, b1=g1.db, W2=g2.dW, U2=g2.dU, b2=g2.db))
+    params = {"xs": xs, "W1": W1, "U1": U1, "b1": b1, "W2": W2, "U2": U2, "b2": b2}
+    assert_gradients(loss, params, {"xs": g1.dxs, "W1": g1.dW, "U1": g1.dU, "b1": g1.db, "W2": g2.dW, "U2": g2.dU, "b2": g2.db})
 
 
 def test_hred_context_backward_matches_numerical(rng):
     K, L, C = 3, 4, 6
-    p = dict(utts=randn(rng, N, K, L, D), W_e=randn(rng, H, D), U_e=randn(rng, H, H), b_e=randn(rng, H),
-             W_c=randn(rng, C, H), U_c=randn(rng, C, C), b_c=randn(rng, C))
+    p = {"utts": randn(rng, N, K, L, D), "W_e": randn(rng, H, D), "U_e": randn(rng, H, H), "b_e": randn(rng, H),
+         "W_c": randn(rng, C, H), "U_c": randn(rng, C, C), "b_c": randn(rng, C)}
     dctx = randn(rng, N, K, C)
     g = ref.hred_context_backward(dctx, **p)
     assert_gradients(lambda **q: weighted_sum_loss(ref.hred_context_forward(**q), dctx), p,
-                     dict(utts=g.dutts, W_e=g.dW_e, U_e=g.dU_e, b_e=g.db_e, W_c=g.dW_c, U_c=g.dU_c, b_c=g.db_c))
+                     {"utts": g.dutts, "W_e": g.dW_e, "U_e": g.dU_e, "b_e": g.db_e, "W_c": g.dW_c, "U_c": g.dU_c, "b_c": g.db_c})
 
 
 def test_hred_encoder_restarts_at_every_utterance(rng):

@@ -584,8 +584,8 @@ def test_stacked_rnn_equals_nn_rnn_with_two_layers(rng):
 def test_hred_context_against_nn_rnn(rng):
     K, L, C = 3, 4, 6
     utts, dctx = randn(rng, N, K, L, D), randn(rng, N, K, C)
-    p = dict(W_e=randn(rng, H, D), U_e=randn(rng, H, H), b_e=randn(rng, H),
-             W_c=randn(rng, C, H), U_c=randn(rng, C, C), b_c=randn(rng, C))
+    p = {"W_e": randn(rng, H, D), "U_e": randn(rng, H, H), "b_e": randn(rng, H),
+         "W_c": randn(rng, C, H), "U_c": randn(rng, C, C), "b_c": randn(rng, C)}
     encoder = torch.nn.RNN(D, H, batch_first=True, dtype=torch.float64)
     context = torch.nn.RNN(H, C, batch_first=True, dtype=torch.float64)
     set_params(encoder, weight_ih_l0=p["W_e"], weight_hh_l0=p["U_e"], bias_ih_l0=p["b_e"], bias_hh_l0=np.zeros(H))
