@@ -212,7 +212,8 @@ class Exercise:
     ``task`` names the engine task that generates the cases and computes the hidden reference outputs.
     ``provided`` is trusted helper code (e.g. ``sigmoid``) made available to the learner's code.
     For a blank exercise ``solution`` is the expression replacing the blank; for a function exercise it is the
-    whole function's source.
+    whole function's source. ``template`` is the code that is graded; ``templates`` holds it once per language
+    when the bank translates its comments (the same code, checked by the reader).
     """
 
     id: str
@@ -236,6 +237,7 @@ class Exercise:
     alternatives: tuple[str, ...] = ()
     difficulty: int | None = None
     """As for a question: 1 to 3, or None when the file gives none."""
+    templates: Text = Text()
 
     kind = "exercise"
     params: tuple[Param, ...] = field(default=(), repr=False)
@@ -252,6 +254,10 @@ class Exercise:
 
     def prose(self) -> tuple[Text, ...]:
         return self.texts()
+
+    def template_for(self, lang: str) -> str:
+        """The template as handed to a learner of ``lang``: its comments in that language when translated."""
+        return self.templates.get(lang) if self.templates else self.template
 
     def filled(self, blank_answer: str) -> str:
         """The template with its blank replaced by ``blank_answer``."""

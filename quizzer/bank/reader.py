@@ -78,6 +78,26 @@ def read_file(path: Path, problems: Problems) -> list[Item]:
     return reader.file(node)
 
 
+def same_code(*sources: str) -> bool:
+    """The sources are the same Python once comments and docstrings are set aside (a template's languages)."""
+    import ast
+
+    def skeleton(source: str) -> str:
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+        return ast.dump(tree)
+
+    try:
+        return len({skeleton(source) for source in sources}) == 1
+    except SyntaxError:
+        return False
+
+
 class _Reader:
     """Turns composed YAML nodes into model values, reporting problems with line numbers."""
 
@@ -174,6 +194,21 @@ class _Reader:
     def optional(self, fields: Fields, key: str, read: Callable[[yaml.Node, str], T], what: str, default: D) -> T | D:
         """``read`` applied to the value under ``key``, or ``default`` when the key is absent."""
         return read(fields[key][1], what) if key in fields else default
+
+    def template(self, node: yaml.Node, what: str) -> tuple[str | None, Text]:
+        """An exercise's template: one string, or ``{en: ..., ja: ...}`` when its comments are translated.
+        The versions must be the same code (comments and docstrings aside); the graded one is the English."""
+        if isinstance(node, yaml.ScalarNode):
+            return self.string(node, f"{what}: template"), Text()
+        templates = self.text(node, f"{what}: template")
+        missing = [lang for lang in LANGUAGES if not getattr(templates, lang)]
+        if missing:
+            self.problem(node, f"{what}: a translated template needs every language (missing: {', '.join(missing)})")
+            return None, Text()
+        if not same_code(*(getattr(templates, lang) for lang in LANGUAGES)):
+            self.problem(node, f"{what}: the template's languages differ in more than comments and docstrings")
+            return None, Text()
+        return templates.get(LANGUAGES[0]), templates
 
     def check_keys(self, fields: Fields, allowed: dict, node: yaml.Node, what: str) -> None:
         for key, (key_node, _value) in fields.items():
@@ -481,10 +516,13 @@ class _Reader:
         def code(key: str) -> str | None:
             return self.optional(fields, key, self.string, f"{what}: {key}", None)
 
-        template, solution, entry, task = code("template"), code("solution"), code("entry"), code("task")
+        template, templates = self.optional(fields, "template", self.template, what, (None, Text()))
+        solution, entry, task = code("solution"), code("entry"), code("task")
         provided = code("provided") or ""
-        if template is not None and etype == "blank" and template.count(BLANK) != 1:
-            self.problem(_value(fields, "template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
+        for version in [templates.get(lang) for lang in LANGUAGES] if templates else [template]:
+            if version is not None and etype == "blank" and version.count(BLANK) != 1:
+                self.problem(_value(fields, "template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
+                break
         misconceptions = []
         for child in self.sequence(fields["misconceptions"][1], "misconceptions") if "misconceptions" in fields else []:
             entry_fields = self.mapping(child, f"{what}: misconception")
@@ -561,4 +599,5 @@ class _Reader:
             tolerance=tolerance,
             alternatives=alternatives,
             difficulty=difficulty,
+            templates=templates,
         )
