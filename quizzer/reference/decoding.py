@@ -75,12 +75,9 @@ def exhaustive_best(logp, T, start=0):
     """The highest-scoring sequence of T tokens over every one of the vocab**T sequences (the
     smallest in lexicographic order among equals): what an unbounded beam finds."""
     (logp,) = as_float64(logp)
-    best = None
-    for tokens in itertools.product(range(logp.shape[1]), repeat=int(T)):
-        prev, score = start, 0.0
-        for v in tokens:
-            score += logp[prev, v]
-            prev = v
-        if best is None or score > best.score:
-            best = Beam(tokens, score)
-    return best
+    seqs = np.array(list(itertools.product(range(logp.shape[1]), repeat=int(T))), dtype=np.intp)  # lexicographic
+    scores = logp[start, seqs[:, 0]]
+    for t in range(1, int(T)):
+        scores = scores + logp[seqs[:, t - 1], seqs[:, t]]  # summed left to right, as the beam does
+    best = int(np.argmax(scores))  # the first maximum
+    return Beam(tuple(int(v) for v in seqs[best]), float(scores[best]))
