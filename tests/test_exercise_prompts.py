@@ -1,9 +1,10 @@
-"""Exercise prompts and templates speak the learner's language.
+"""Exercise prompts, templates and provided helpers speak the learner's language.
 
 Every exercise prompt states its conventions in plain words (no internal labels such as the names of
-quizzer.reference.conventions), the Japanese prompt does not quote English sentences, and a template's
-comments and docstrings come in the learner's language: the bank may give a template as {en, ja}, the
-reader proves the two are the same code, and `quizzer start` writes the learner's one.
+quizzer.reference.conventions), the Japanese prompt does not quote English sentences, and the comments
+and docstrings of the code handed out come in the learner's language: the bank may give a template or
+its provided helpers as {en, ja}, the reader proves the two are the same code, and `quizzer start`
+writes the learner's one.
 """
 
 from __future__ import annotations
@@ -46,16 +47,21 @@ def test_japanese_prompts_and_template_comments_are_in_japanese(exercise_id):
     ex = EXERCISES[exercise_id]
     prompt = re.sub(r"`[^`]*`", "", ex.prompt.get("ja"))  # code in backticks is not prose
     assert not ENGLISH_RUN.search(prompt), ENGLISH_RUN.search(prompt).group(0)
-    for comment in COMMENT_OR_DOCSTRING.findall(ex.template_for("ja")):
-        assert not ENGLISH_RUN.search(comment), comment
+    for code in (ex.template_for("ja"), ex.provided_for("ja")):
+        for comment in COMMENT_OR_DOCSTRING.findall(code):
+            assert not ENGLISH_RUN.search(comment), comment
 
 
-def test_translated_templates_are_the_graded_code_with_other_comments():
-    translated = [ex for ex in EXERCISES.values() if ex.templates]
+def test_translated_code_is_the_code_that_runs_with_other_comments():
+    translated = [ex for ex in EXERCISES.values() if ex.template_text]
     assert len(translated) >= 25
     for ex in translated:
         assert ex.template == ex.template_for("en") != ex.template_for("ja")
         assert ex.template.count("\n") == ex.template_for("ja").count("\n")
+    helpers = [ex for ex in EXERCISES.values() if ex.provided_text]
+    assert {"hred-context", "bptt-delta", "numerical-gradient"} <= {ex.id for ex in helpers}
+    for ex in helpers:
+        assert ex.provided == ex.provided_for("en") != ex.provided_for("ja")
 
 
 def _bank(tmp_path: Path, template: str) -> Path:
@@ -120,12 +126,16 @@ def test_the_reader_refuses_template_versions_that_are_not_the_same_code(tmp_pat
 
 def test_start_writes_the_learner_s_language(tmp_path):
     runner = CliRunner()
-    for lang, comment, instruction in (("ja", "# リセットゲート r と更新ゲート z", "下の ____ を埋めて採点"),
-                                       ("en", "# the reset gate r and the update gate z", "Replace ____ below")):
-        target = tmp_path / f"gru_{lang}.py"
-        result = runner.invoke(app, ["start", "gru-cell", "-o", str(target), "--lang", lang,
+    for exercise_id, lang, expected in (
+        ("gru-cell", "ja", ["# リセットゲート r と更新ゲート z", "下の ____ を埋めて採点", "用意されたコード"]),
+        ("gru-cell", "en", ["# the reset gate r and the update gate z", "Replace ____ below", "provided:"]),
+        ("bptt-delta", "ja", ["各系列の損失 0.5 * sum((outputs - ys) ** 2) の dL/do"]),
+        ("bptt-delta", "en", ["dL/do for the loss 0.5 * sum((outputs - ys) ** 2) of each sequence"]),
+    ):
+        target = tmp_path / f"{exercise_id}_{lang}.py"
+        result = runner.invoke(app, ["start", exercise_id, "-o", str(target), "--lang", lang,
                                      "--bank", str(ROOT / "exercises" / "course.yaml")])
         assert result.exit_code == 0, result.output
         text = target.read_text(encoding="utf-8")
-        assert comment in text and instruction in text
+        assert all(piece in text for piece in expected), (exercise_id, lang)
         compile(text, str(target), "exec")

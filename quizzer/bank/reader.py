@@ -195,20 +195,21 @@ class _Reader:
         """``read`` applied to the value under ``key``, or ``default`` when the key is absent."""
         return read(fields[key][1], what) if key in fields else default
 
-    def template(self, node: yaml.Node, what: str) -> tuple[str | None, Text]:
-        """An exercise's template: one string, or ``{en: ..., ja: ...}`` when its comments are translated.
-        The versions must be the same code (comments and docstrings aside); the graded one is the English."""
+    def code_text(self, node: yaml.Node, what: str) -> tuple[str | None, Text]:
+        """Code handed to the learner (a template, provided helpers): one string, or ``{en: ..., ja: ...}``
+        when its comments are translated. The versions must be the same code (comments and docstrings
+        aside); the one that runs is the English. Returns (the code that runs, the versions or Text())."""
         if isinstance(node, yaml.ScalarNode):
-            return self.string(node, f"{what}: template"), Text()
-        templates = self.text(node, f"{what}: template")
-        missing = [lang for lang in LANGUAGES if not getattr(templates, lang)]
+            return self.string(node, what), Text()
+        versions = self.text(node, what)
+        missing = [lang for lang in LANGUAGES if not getattr(versions, lang)]
         if missing:
-            self.problem(node, f"{what}: a translated template needs every language (missing: {', '.join(missing)})")
+            self.problem(node, f"{what}: a translated version needs every language (missing: {', '.join(missing)})")
             return None, Text()
-        if not same_code(*(getattr(templates, lang) for lang in LANGUAGES)):
-            self.problem(node, f"{what}: the template's languages differ in more than comments and docstrings")
+        if not same_code(*(getattr(versions, lang) for lang in LANGUAGES)):
+            self.problem(node, f"{what}: the languages differ in more than comments and docstrings")
             return None, Text()
-        return templates.get(LANGUAGES[0]), templates
+        return versions.get(LANGUAGES[0]), versions
 
     def check_keys(self, fields: Fields, allowed: dict, node: yaml.Node, what: str) -> None:
         for key, (key_node, _value) in fields.items():
@@ -516,10 +517,10 @@ class _Reader:
         def code(key: str) -> str | None:
             return self.optional(fields, key, self.string, f"{what}: {key}", None)
 
-        template, templates = self.optional(fields, "template", self.template, what, (None, Text()))
+        template, template_text = self.optional(fields, "template", self.code_text, f"{what}: template", (None, Text()))
         solution, entry, task = code("solution"), code("entry"), code("task")
-        provided = code("provided") or ""
-        for version in [templates.get(lang) for lang in LANGUAGES] if templates else [template]:
+        provided, provided_text = self.optional(fields, "provided", self.code_text, f"{what}: provided", ("", Text()))
+        for version in [template_text.get(lang) for lang in LANGUAGES] if template_text else [template]:
             if version is not None and etype == "blank" and version.count(BLANK) != 1:
                 self.problem(_value(fields, "template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
                 break
@@ -591,7 +592,7 @@ class _Reader:
             source=source or "original",
             location=Location(self.path, node.start_mark.line + 1),
             explanation=texts.get("explanation", Text()),
-            provided=provided,
+            provided=provided or "",
             hints=hints,
             misconceptions=tuple(misconceptions),
             tags=tags,
@@ -599,5 +600,6 @@ class _Reader:
             tolerance=tolerance,
             alternatives=alternatives,
             difficulty=difficulty,
-            templates=templates,
+            template_text=template_text,
+            provided_text=provided_text,
         )

@@ -77,7 +77,8 @@ EXERCISE_FIELDS: dict[str, FieldSpec] = {
     "alternatives": ("strs", False, "Other correct answers, proven by `quizzer validate`."),
     "entry": ("str", True, "The function the grader calls."),
     "task": ("str", True, "The engine task that generates cases and the hidden reference outputs."),
-    "provided": ("code", False, "Trusted helper code available to the learner's code (e.g. sigmoid)."),
+    "provided": ("code-text", False, ("Trusted helper code available to the learner's code (e.g. sigmoid); "
+                                      "{en: ..., ja: ...} as for template.")),
     "explanation": ("text", False, "Shown once the exercise passes."),
     "hints": ("texts", True, "Graded hints, from gentle to nearly the answer."),
     "misconceptions": ("misconceptions", False, "Known wrong answers: {blank|code, feedback}."),

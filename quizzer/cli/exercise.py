@@ -130,7 +130,7 @@ def _starter(exercise: Exercise, lang: str) -> str:
     body = "\n".join(lines) + "\n\n"
     if exercise.provided.strip():
         body += f"# --- {_t('starter-provided', lang)} ---\n"
-        body += exercise.provided.rstrip() + "\n"
+        body += exercise.provided_for(lang).rstrip() + "\n"
         body += f"# --- {_t('starter-yours', lang)} ---\n\n"
     return body + exercise.template_for(lang).rstrip() + "\n"
 

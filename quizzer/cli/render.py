@@ -63,7 +63,7 @@ def _exercise_parts(exercise: Exercise, lang: str) -> list:
     parts: list = [RichText("")]
     if exercise.provided.strip():
         parts.append(RichText(f"{label('provided', lang)}:", style="dim"))
-        parts.append(Syntax(exercise.provided.strip(), "python", theme="ansi_dark", background_color="default"))
+        parts.append(Syntax(exercise.provided_for(lang).strip(), "python", theme="ansi_dark", background_color="default"))
         parts.append(RichText(""))
     template = exercise.template_for(lang)
     code = Syntax(template.rstrip(), "python", theme="ansi_dark", background_color="default", line_numbers=True)
