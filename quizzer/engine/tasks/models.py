@@ -53,7 +53,7 @@ def _search(rng: np.random.Generator, draw: Callable[[np.random.Generator], dict
 def _vae_case(name: str, seed: int, square: bool) -> Case:
     rng = rng_for(seed, 2101 + square)
     N = 2 + seed % 2
-    Z = N if square else 4 + seed % 2 + (1 if 4 + seed % 2 == N else 0)
+    Z = N if square else 4 + seed % 2  # Z (4..5) differs from N (2..3) except in the square case
     args = {
         "mu": mat(rng, N, Z, scale=1.2),
         # log-variances from about -3 to 3, so exp(log_var), exp(0.5 * log_var) and log_var all differ
