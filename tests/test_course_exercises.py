@@ -16,7 +16,6 @@ from quizzer.bank.model import BLANK
 from quizzer.engine.grade import grade_source, prepare, source_for
 from quizzer.engine.sandbox import Runner
 from quizzer.engine.tasks import get_task
-from quizzer.reference import conventions
 from tests.conftest import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,19 +62,26 @@ def test_every_text_is_in_english_and_japanese(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_the_prompt_quotes_the_conventions(exercise_id):
-    prompt = EXERCISES[exercise_id].prompt.get("en")
-    quoted = {
-        "gradient-clipping": [conventions.CLIPPING_RULE],
-        "lstm-cell": ["LSTM_GATE_ORDER", "(a, i, f, o)", "x.dot(W.T)"],
-        "gru-cell": [conventions.GRU_COURSE.blend, conventions.GRU_COURSE.reset],
-        "bidirectional-concat": [conventions.BIDIRECTIONAL_MERGE, conventions.SEQUENCE_LAYOUT],
-        "bptt-delta": ["gradients divided by the batch size N", "x", "zero"],
-        "recursive-tree": ["(H, 2H)", "passed down the recursion"],
-        "seq2seq-encode": [conventions.EMBEDDING_LAYOUT],
+def test_the_prompt_states_the_conventions_in_each_language(exercise_id):
+    # in plain words (no labels such as WEIGHT_LAYOUT: tests/test_exercise_prompts.py), with the code that fixes them
+    stated = {
+        "gradient-clipping": {"en": ["greater than threshold", "grad * threshold / norm", "unchanged"],
+                              "ja": ["threshold より大きければ", "grad * threshold / norm", "そのまま返す"]},
+        "lstm-cell": {"en": ["a, i, f, o", "x.dot(W.T)", "forget gate"],
+                      "ja": ["a, i, f, o", "x.dot(W.T)", "忘却ゲート"]},
+        "gru-cell": {"en": ["h_new = (1 - z) * h + z * h_bar", "(r * h).dot(U.T)", "z = 1 takes the candidate"],
+                     "ja": ["h_new = (1 - z) * h + z * h_bar", "(r * h).dot(U.T)", "z = 1 のとき候補"]},
+        "bidirectional-concat": {"en": ["(N, T, D)", "feature axis", "forward states first"],
+                                 "ja": ["(N, T, D)", "特徴量の軸", "順方向を先に"]},
+        "bptt-delta": {"en": ["divided by the batch size N", "zero", "x"], "ja": ["バッチサイズ N で割る", "0とする"]},
+        "recursive-tree": {"en": ["(H, 2H)", "passed down the recursion"], "ja": ["(H, 2H)", "再帰呼び出しに渡して"]},
+        "seq2seq-encode": {"en": ["(emb, vocab)", "column k of E is the vector of word k"],
+                           "ja": ["(emb, vocab)", "E の第 k 列が単語 k のベクトル"]},
     }[exercise_id]
-    for text in quoted:
-        assert text in prompt
+    for lang, texts in stated.items():
+        prompt = EXERCISES[exercise_id].prompt.get(lang)
+        for text in texts:
+            assert text in prompt, (lang, text)
 
 
 # --- solutions, alternatives, misconceptions, templates ------------------------------------------

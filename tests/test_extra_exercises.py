@@ -1,6 +1,6 @@
-"""The whole-function and extra exercises prove themselves through the real grading pipeline.
+"""The whole-function, extra and model exercises prove themselves through the real grading pipeline.
 
-For every exercise in exercises/functions.yaml and exercises/extra.yaml: the solution and every
+For every exercise in exercises/functions.yaml, exercises/extra.yaml and exercises/models.yaml: the solution and every
 listed alternative pass, every misconception fails AND is recognised as itself (its feedback is the
 one the learner gets), and the unfilled template fails. The rnn-bptt reference and solution are
 also checked against central differences of L = sum(dhs * hs).
@@ -23,13 +23,16 @@ from quizzer.engine.tasks import get_task
 from tests.conftest import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = (ROOT / "exercises" / "functions.yaml", ROOT / "exercises" / "extra.yaml")
+FILES = (ROOT / "exercises" / "functions.yaml", ROOT / "exercises" / "extra.yaml", ROOT / "exercises" / "models.yaml")
 
 FUNCTION_IDS = ("rnn-step-forward", "lstm-forward", "gru-forward", "rnn-bptt", "attention-context",
                 "tanh-derivative", "softmax")
 EXTRA_IDS = ("peephole-lstm-step", "attention-weights", "skipgram-pairs", "negative-sampling-loss",
              "embedding-lookup", "recurrent-dropout", "binary-addition-step", "sequence-cross-entropy",
              "rnn-param-count", "clip-global-norm", "numerical-gradient")
+MODEL_IDS = ("vae-reparameterize", "seq2seq-greedy-decode", "beam-search", "lstm-backward-step", "gru-backward-step",
+             "hred-context", "bidirectional-forward", "stacked-rnn")
+ALL_IDS = FUNCTION_IDS + EXTRA_IDS + MODEL_IDS
 
 EXERCISES = load_exercises(*FILES)
 
@@ -49,13 +52,15 @@ def test_every_exercise_is_present_with_its_file():
     problems = Problems()
     in_functions = read_files([FILES[0]], problems)
     in_extra = read_files([FILES[1]], problems)
+    in_models = read_files([FILES[2]], problems)
     assert set(FUNCTION_IDS) <= set(in_functions)
     assert set(EXTRA_IDS) <= set(in_extra)
+    assert set(MODEL_IDS) == set(in_models)
     assert len(in_extra) >= 9
     assert all(in_functions[i].type == "function" for i in FUNCTION_IDS)
 
 
-@pytest.mark.parametrize("exercise_id", _by_id(FUNCTION_IDS + EXTRA_IDS))
+@pytest.mark.parametrize("exercise_id", _by_id(ALL_IDS))
 def test_content_standards(exercise_id):
     ex = EXERCISES[exercise_id]
     assert ex.task == ex.id
@@ -69,7 +74,7 @@ def test_content_standards(exercise_id):
     # the cases are built so that N, T, D, H (where present) differ and the batch has >= 2 rows
     for case in get_task(ex.task).cases(ex.seeds):
         for name, shape in case.shapes.items():
-            if name in ("xs", "hs", "probs", "dhs"):
+            if name in ("xs", "hs", "probs", "dhs", "utts"):
                 assert len(set(shape)) == len(shape), (name, shape)
                 assert shape[0] >= 2 and shape[1] >= 3
 
@@ -77,7 +82,7 @@ def test_content_standards(exercise_id):
 # --- through the grader ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("exercise_id", _by_id(FUNCTION_IDS + EXTRA_IDS))
+@pytest.mark.parametrize("exercise_id", _by_id(ALL_IDS))
 def test_solution_and_alternatives_pass(exercise_id, runner):
     ex = EXERCISES[exercise_id]
     for answer in (ex.solution, *ex.alternatives):
@@ -86,7 +91,7 @@ def test_solution_and_alternatives_pass(exercise_id, runner):
         assert result.score == result.max_score
 
 
-@pytest.mark.parametrize("exercise_id", _by_id(FUNCTION_IDS + EXTRA_IDS))
+@pytest.mark.parametrize("exercise_id", _by_id(ALL_IDS))
 def test_unfilled_template_fails(exercise_id, runner):
     ex = EXERCISES[exercise_id]
     result = grade_source(ex, ex.template, runner=runner)
@@ -95,7 +100,7 @@ def test_unfilled_template_fails(exercise_id, runner):
 
 
 def _misconception_params():
-    for ex_id in FUNCTION_IDS + EXTRA_IDS:
+    for ex_id in ALL_IDS:
         if ex_id in EXERCISES:
             for k in range(len(EXERCISES[ex_id].misconceptions)):
                 yield pytest.param(ex_id, k, id=f"{ex_id}-{k}")
@@ -116,7 +121,7 @@ def test_misconception_fails_and_is_named(exercise_id, index, runner):
     assert m.feedback.get("ja") in ja.feedback
 
 
-@pytest.mark.parametrize("exercise_id", _by_id(FUNCTION_IDS + EXTRA_IDS))
+@pytest.mark.parametrize("exercise_id", _by_id(ALL_IDS))
 def test_verdicts_do_not_depend_on_lucky_seeds(exercise_id, runner):
     # other seeds give other shapes and values: the solution still passes, every misconception still fails
     ex = dataclasses.replace(EXERCISES[exercise_id], seeds=(11, 12, 13, 14))
@@ -213,3 +218,28 @@ def test_numerical_gradient_reference_matches_the_analytic_gradient():
         a = np.tanh(x.dot(W.T))
         analytic = (2 * a * (1 - a**2)).T.dot(x)
         assert np.allclose(case.expected[0], analytic, rtol=1e-7, atol=1e-9)
+
+
+# --- what the decoding cases are built to show ---------------------------------------------------
+
+
+def test_greedy_cases_end_on_eos_and_at_max_len():
+    cases = get_task("seq2seq-greedy-decode").cases((1, 2, 3))
+    ends = [c.expected[0][-1] == c.args["eos"] and len(c.expected[0]) < c.args["max_len"] for c in cases]
+    full = [c.args["eos"] not in c.expected[0] and len(c.expected[0]) == c.args["max_len"] for c in cases]
+    assert sum(ends) == 3 and sum(full) == 3
+    assert all(c.args["bos"] not in c.expected[0] for c in cases)
+
+
+def test_beam_cases_show_what_the_width_buys_and_the_tie_rule():
+    from quizzer.engine.tasks.models import _beam_with_reversed_ties
+
+    for case in get_task("beam-search").cases((1, 2, 3)):
+        logp, k, steps = case.args["logp"], case.args["k"], case.args["T"]
+        found = tuple(int(v) for v in case.expected[0])
+        greedy = ref.beam_search(logp, 1, steps).tokens
+        if "tie" in case.name:
+            assert _beam_with_reversed_ties(logp, k, steps).tokens != found
+        elif k > 1:
+            assert found != greedy  # the width finds a better sentence than greedy decoding...
+            assert found != ref.exhaustive_best(logp, steps).tokens  # ...and still misses the best one

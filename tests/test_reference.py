@@ -611,3 +611,101 @@ def test_reference_never_prints(capsys, rng):
     ref.rnn_backward(randn(rng, N, T, H), randn(rng, N, T, D), **p)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+# --- the model exercises: VAE, decoding, stacked RNN, HRED -----------------------------------
+
+
+def test_vae_backward_matches_numerical(rng):
+    Z = 7
+    mu, log_var, eps, dz, dkl = randn(rng, N, Z), randn(rng, N, Z, scale=1.5), randn(rng, N, Z), \
+        randn(rng, N, Z), randn(rng, N)
+    g = ref.reparameterize_backward(dz, mu, log_var, eps)
+    assert_gradients(lambda mu, log_var: weighted_sum_loss(ref.reparameterize(mu, log_var, eps), dz),
+                     {"mu": mu, "log_var": log_var}, {"mu": g.dmu, "log_var": g.dlog_var})
+    g = ref.kl_standard_normal_backward(dkl, mu, log_var)
+    assert_gradients(lambda mu, log_var: weighted_sum_loss(ref.kl_standard_normal(mu, log_var), dkl),
+                     {"mu": mu, "log_var": log_var}, {"mu": g.dmu, "log_var": g.dlog_var})
+
+
+def test_kl_is_zero_only_at_the_standard_normal(rng):
+    assert np.allclose(ref.kl_standard_normal(np.zeros((N, 4)), np.zeros((N, 4))), 0.0)
+    assert (ref.kl_standard_normal(randn(rng, N, 4), randn(rng, N, 4)) > 0).all()
+
+
+def test_beam_search_spans_greedy_to_exhaustive(rng):
+    V, steps = 4, 3
+    for _ in range(20):
+        logp = ref.log_softmax(randn(rng, V, V, scale=2.0), axis=1)
+        greedy, prev, score = [], 0, 0.0
+        for _ in range(steps):
+            v = int(np.argmax(logp[prev]))
+            greedy.append(v)
+            score += logp[prev, v]
+            prev = v
+        assert ref.beam_search(logp, 1, steps) == (tuple(greedy), score)
+        full = ref.beam_search(logp, V**steps, steps)
+        assert full.tokens == ref.exhaustive_best(logp, steps).tokens
+        assert np.isclose(full.score, ref.exhaustive_best(logp, steps).score)
+        # no width finds a better sentence than the exhaustive search (a wider beam is not always better)
+        for k in (1, 2, 3):
+            assert ref.beam_search(logp, k, steps).score <= full.score + 1e-12
+
+
+def test_beam_search_breaks_ties_by_beam_rank_then_token_id():
+    # every first word equally likely; from each, its own id is the only likely next word
+    logp = np.log(np.full((3, 3), 0.01))
+    logp[0] = np.log(1 / 3)
+    for v in (1, 2):
+        logp[v] = np.log(0.01)
+        logp[v, v] = np.log(0.98)
+    # k = 1: words 0, 1 and 2 tie at the first step; the smallest id wins, then 0 -> 0 at log(1/3)
+    assert ref.beam_search(logp, 1, 2).tokens == (0, 0)
+    # k = 2: 0 and 1 are kept (2 loses the tie); 1 -> 1 at log(0.98) is best
+    assert ref.beam_search(logp, 2, 2).tokens == (1, 1)
+
+
+def test_greedy_decode_stops_on_eos_and_at_max_len(rng):
+    vocab, emb, Hd = 5, 3, 4
+    E, W, U, b = randn(rng, emb, vocab), randn(rng, Hd, emb), randn(rng, Hd, Hd), randn(rng, Hd)
+    V = np.zeros((vocab, Hd))
+    c = np.array([0.0, 0.0, 1.0, 0.0, 0.0])  # always word 2
+    assert ref.greedy_decode(np.zeros(Hd), E, W, U, b, V, c, 0, 1, 4).tolist() == [2, 2, 2, 2]
+    c[1] = 5.0  # the end token wins at once and is kept
+    assert ref.greedy_decode(np.zeros(Hd), E, W, U, b, V, c, 0, 1, 4).tolist() == [1]
+
+
+def test_stacked_rnn_backward_matches_numerical(rng):
+    H2 = 4
+    W1, U1, b1 = randn(rng, H, D), randn(rng, H, H), randn(rng, H)
+    W2, U2, b2 = randn(rng, H2, H), randn(rng, H2, H2), randn(rng, H2)
+    xs, dhs = randn(rng, N, T, D), randn(rng, N, T, H2)
+
+    def loss(xs, W1, U1, b1, W2, U2, b2):
+        return weighted_sum_loss(ref.stacked_rnn_forward(xs, [(W1, U1, b1), (W2, U2, b2)])[-1], dhs)
+
+    g1, g2 = ref.stacked_rnn_backward(dhs, xs, [(W1, U1, b1), (W2, U2, b2)])
+    params = {"xs": xs, "W1": W1, "U1": U1, "b1": b1, "W2": W2, "U2": U2, "b2": b2}
+    assert_gradients(loss, params, {"xs": g1.dxs, "W1": g1.dW, "U1": g1.dU, "b1": g1.db, "W2": g2.dW, "U2": g2.dU, "b2": g2.db})
+
+
+def test_hred_context_backward_matches_numerical(rng):
+    K, L, C = 3, 4, 6
+    p = {"utts": randn(rng, N, K, L, D), "W_e": randn(rng, H, D), "U_e": randn(rng, H, H), "b_e": randn(rng, H),
+         "W_c": randn(rng, C, H), "U_c": randn(rng, C, C), "b_c": randn(rng, C)}
+    dctx = randn(rng, N, K, C)
+    g = ref.hred_context_backward(dctx, **p)
+    assert_gradients(lambda **q: weighted_sum_loss(ref.hred_context_forward(**q), dctx), p,
+                     {"utts": g.dutts, "W_e": g.dW_e, "U_e": g.dU_e, "b_e": g.db_e, "W_c": g.dW_c, "U_c": g.dU_c, "b_c": g.db_c})
+
+
+def test_hred_encoder_restarts_at_every_utterance(rng):
+    K, L = 3, 4
+    utts = randn(rng, N, K, L, D)
+    W_e, U_e, b_e = randn(rng, H, D), randn(rng, H, H), randn(rng, H)
+    changed = utts.copy()
+    changed[:, 0] += 1.0  # the first utterance changes: the later encodings must not
+    before = ref.utterance_encodings(utts, W_e, U_e, b_e)
+    after = ref.utterance_encodings(changed, W_e, U_e, b_e)
+    assert not np.allclose(before[:, 0], after[:, 0])
+    assert np.array_equal(before[:, 1:], after[:, 1:])

@@ -492,3 +492,154 @@ def test_clip_grad_norm_matches_torch(rng, max_norm):
     # without torch's eps, the single-array rule is exact: norm == threshold
     assert np.linalg.norm(ref.clip_grad_norm(single, max_norm)) == pytest.approx(
         min(max_norm, np.linalg.norm(single)), rel=1e-14)
+
+
+# --- the model exercises: VAE, decoding, stacked RNN, HRED -----------------------------------
+
+
+def test_vae_reparameterization_and_kl_against_torch_distributions(rng):
+    Z = 7
+    mu, log_var, eps = randn(rng, N, Z, scale=1.2), randn(rng, N, Z, scale=1.5), randn(rng, N, Z, scale=1.0)
+    dz, dkl = randn(rng, N, Z), randn(rng, N)
+    mut, lvt = tt(mu, grad=True), tt(log_var, grad=True)
+    std = torch.exp(0.5 * lvt)
+    z = mut + std * tt(eps)
+    kl = torch.distributions.kl_divergence(torch.distributions.Normal(mut, std),
+                                           torch.distributions.Normal(torch.zeros_like(mut), torch.ones_like(mut))).sum(-1)
+    assert_close(ref.reparameterize(mu, log_var, eps), z, "z")
+    assert_close(ref.kl_standard_normal(mu, log_var), kl, "kl")
+    ((z * tt(dz)).sum() + (kl * tt(dkl)).sum()).backward()
+    g_z = ref.reparameterize_backward(dz, mu, log_var, eps)
+    g_kl = ref.kl_standard_normal_backward(dkl, mu, log_var)
+    assert_close(g_z.dmu + g_kl.dmu, mut.grad, "dmu")
+    assert_close(g_z.dlog_var + g_kl.dlog_var, lvt.grad, "dlog_var")
+
+
+def test_greedy_decode_against_a_torch_decoder():
+    from quizzer.engine.tasks import get_task
+
+    for case in get_task("seq2seq-greedy-decode").cases((1, 2, 3, 4)):
+        a = case.args
+        vocab, emb = a["E"].shape[1], a["E"].shape[0]
+        H_dec = a["W"].shape[0]
+        embedding = torch.nn.Embedding(vocab, emb, dtype=torch.float64)
+        cell = torch.nn.RNNCell(emb, H_dec, dtype=torch.float64)
+        readout = torch.nn.Linear(H_dec, vocab, dtype=torch.float64)
+        set_params(embedding, weight=a["E"].T)
+        set_params(cell, weight_ih=a["W"], weight_hh=a["U"], bias_ih=a["b"], bias_hh=np.zeros(H_dec))
+        set_params(readout, weight=a["V"], bias=a["c"])
+        tokens, prev, h = [], a["bos"], tt(a["h"])[None]
+        with torch.no_grad():
+            while len(tokens) < a["max_len"]:
+                h = cell(embedding(torch.tensor([prev])), h)
+                prev = int(readout(h).argmax())
+                tokens.append(prev)
+                if prev == a["eos"]:
+                    break
+        assert ref.greedy_decode(**a).tolist() == tokens, case.name
+        assert case.expected[0].tolist() == tokens, case.name
+
+
+def test_stacked_rnn_against_a_two_layer_nn_rnn(rng):
+    H2 = 4
+    layers = [(randn(rng, H, D), randn(rng, H, H), randn(rng, H)),
+              (randn(rng, H2, H), randn(rng, H2, H2), randn(rng, H2))]
+    xs, h0s, dhs = randn(rng, N, T, D), [randn(rng, N, H), randn(rng, N, H2)], randn(rng, N, T, H2)
+    # nn.RNN needs equal hidden sizes in all layers; two single-layer modules chained are the same model
+    rnns = [torch.nn.RNN(D, H, batch_first=True, dtype=torch.float64),
+            torch.nn.RNN(H, H2, batch_first=True, dtype=torch.float64)]
+    for rnn, (W, U, b) in zip(rnns, layers):
+        set_params(rnn, weight_ih_l0=W, weight_hh_l0=U, bias_ih_l0=b, bias_hh_l0=np.zeros(W.shape[0]))
+    xt = tt(xs, grad=True)
+    h0t = [tt(h0[None], grad=True) for h0 in h0s]
+    out1, _ = rnns[0](xt, h0t[0])
+    out2, _ = rnns[1](out1, h0t[1])
+    hs1, hs2 = ref.stacked_rnn_forward(xs, layers, h0s)
+    assert_close(hs1, out1, "layer 1")
+    assert_close(hs2, out2, "layer 2")
+    backprop(out2, dhs)
+    grads = ref.stacked_rnn_backward(dhs, xs, layers, h0s)
+    assert_close(grads[0].dxs, xt.grad, "dxs")
+    for depth, (rnn, g) in enumerate(zip(rnns, grads)):
+        assert_close(g.dW, rnn.weight_ih_l0.grad, f"dW{depth + 1}")
+        assert_close(g.dU, rnn.weight_hh_l0.grad, f"dU{depth + 1}")
+        assert_close(g.db, rnn.bias_ih_l0.grad, f"db{depth + 1}")
+        assert_close(g.dh0, h0t[depth].grad[0], f"dh0 {depth + 1}")
+
+
+def test_stacked_rnn_equals_nn_rnn_with_two_layers(rng):
+    layers = [(randn(rng, H, D), randn(rng, H, H), randn(rng, H)),
+              (randn(rng, H, H), randn(rng, H, H), randn(rng, H))]
+    xs = randn(rng, N, T, D)
+    rnn = torch.nn.RNN(D, H, num_layers=2, batch_first=True, dtype=torch.float64)
+    for depth, (W, U, b) in enumerate(layers):
+        set_params(rnn, **{f"weight_ih_l{depth}": W, f"weight_hh_l{depth}": U, f"bias_ih_l{depth}": b,
+                           f"bias_hh_l{depth}": np.zeros(H)})
+    out, h_n = rnn(tt(xs))
+    states = ref.stacked_rnn_forward(xs, layers)
+    assert_close(states[-1], out, "top layer")
+    assert_close(np.stack([s[:, -1] for s in states]), h_n, "final states of both layers")
+
+
+def test_hred_context_against_nn_rnn(rng):
+    K, L, C = 3, 4, 6
+    utts, dctx = randn(rng, N, K, L, D), randn(rng, N, K, C)
+    p = {"W_e": randn(rng, H, D), "U_e": randn(rng, H, H), "b_e": randn(rng, H),
+         "W_c": randn(rng, C, H), "U_c": randn(rng, C, C), "b_c": randn(rng, C)}
+    encoder = torch.nn.RNN(D, H, batch_first=True, dtype=torch.float64)
+    context = torch.nn.RNN(H, C, batch_first=True, dtype=torch.float64)
+    set_params(encoder, weight_ih_l0=p["W_e"], weight_hh_l0=p["U_e"], bias_ih_l0=p["b_e"], bias_hh_l0=np.zeros(H))
+    set_params(context, weight_ih_l0=p["W_c"], weight_hh_l0=p["U_c"], bias_ih_l0=p["b_c"], bias_hh_l0=np.zeros(C))
+    ut = tt(utts, grad=True)
+    # every utterance from a zero state: the K utterances as K * N independent sequences
+    _, h_last = encoder(ut.reshape(N * K, L, D))
+    encodings = h_last[0].reshape(N, K, H)
+    out, _ = context(encodings)
+    assert_close(ref.utterance_encodings(utts, p["W_e"], p["U_e"], p["b_e"]), encodings, "encodings")
+    assert_close(ref.hred_context_forward(utts, **p), out, "contexts")
+    backprop(out, dctx)
+    g = ref.hred_context_backward(dctx, utts, **p)
+    for ours, theirs, what in ((g.dutts, ut.grad, "dutts"),
+                               (g.dW_e, encoder.weight_ih_l0.grad, "dW_e"), (g.dU_e, encoder.weight_hh_l0.grad, "dU_e"),
+                               (g.db_e, encoder.bias_ih_l0.grad, "db_e"), (g.dW_c, context.weight_ih_l0.grad, "dW_c"),
+                               (g.dU_c, context.weight_hh_l0.grad, "dU_c"), (g.db_c, context.bias_ih_l0.grad, "db_c")):
+        assert_close(ours, theirs, what)
+
+
+def test_model_exercise_references_against_autograd():
+    """Each new task's expected outputs, recomputed by autograd or torch ops from the case's own inputs."""
+    from quizzer.engine.tasks import get_task
+
+    for case in get_task("lstm-backward-step").cases((1, 2, 3)):
+        a = {k: tt(v, grad=True) for k, v in case.args.items()}
+        pre = a["x"] @ a["W"].T + a["h_prev"] @ a["U"].T + a["b"]
+        ga, gi, gf, go = torch.chunk(pre, 4, dim=1)
+        c = torch.sigmoid(gi) * torch.tanh(ga) + torch.sigmoid(gf) * a["c_prev"]
+        h = torch.sigmoid(go) * torch.tanh(c)
+        ((h * a["dh_next"].detach()).sum() + (c * a["dc_next"].detach()).sum()).backward()
+        for name, got in zip(("x", "h_prev", "c_prev", "W", "U", "b"), case.expected):
+            assert_close(got, a[name].grad, f"lstm {case.name} d{name}")
+    for case in get_task("gru-backward-step").cases((1, 2, 3)):
+        a = {k: tt(v, grad=True) for k, v in case.args.items()}
+        x, hp = a["x"], a["h_prev"]
+        r = torch.sigmoid(x @ a["W_r"].T + hp @ a["U_r"].T)
+        z = torch.sigmoid(x @ a["W_z"].T + hp @ a["U_z"].T)
+        h_bar = torch.tanh(x @ a["W"].T + (r * hp) @ a["U"].T)
+        ((((1 - z) * hp + z * h_bar) * a["dh_next"].detach()).sum()).backward()
+        for name, got in zip(("x", "h_prev", "W_r", "U_r", "W_z", "U_z", "W", "U"), case.expected):
+            assert_close(got, a[name].grad, f"gru {case.name} d{name}")
+    for case in get_task("bidirectional-forward").cases((1, 2, 3)):
+        a = case.args
+        H_ = a["W_f"].shape[0]
+        rnn = torch.nn.RNN(a["xs"].shape[2], H_, batch_first=True, bidirectional=True, dtype=torch.float64)
+        set_params(rnn, weight_ih_l0=a["W_f"], weight_hh_l0=a["U_f"], bias_ih_l0=a["b_f"], bias_hh_l0=np.zeros(H_),
+                   weight_ih_l0_reverse=a["W_b"], weight_hh_l0_reverse=a["U_b"], bias_ih_l0_reverse=a["b_b"],
+                   bias_hh_l0_reverse=np.zeros(H_))
+        assert_close(case.expected[0], rnn(tt(a["xs"]))[0], f"bidirectional {case.name}")
+    for case in get_task("vae-reparameterize").cases((1, 2, 3)):
+        mu, log_var, eps = (tt(case.args[k]) for k in ("mu", "log_var", "eps"))
+        std = torch.exp(0.5 * log_var)
+        kl = torch.distributions.kl_divergence(torch.distributions.Normal(mu, std),
+                                               torch.distributions.Normal(0.0, 1.0)).sum(-1)
+        assert_close(case.expected[0], mu + std * eps, f"vae z {case.name}")
+        assert_close(case.expected[1], kl, f"vae kl {case.name}")

@@ -67,7 +67,7 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
                     out.append(f"- {letter(i)}) {served.render(option.text, lang)}")
                 out.append("")
             if isinstance(item, Exercise):
-                out += ["```python", item.template.rstrip(), "```", ""]
+                out += ["```python", item.template_for(lang).rstrip(), "```", ""]
             expected = shown_answer(served, lang)
             label = "解答" if ja else "Answer"
             if "\n" in expected:

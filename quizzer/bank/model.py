@@ -212,7 +212,9 @@ class Exercise:
     ``task`` names the engine task that generates the cases and computes the hidden reference outputs.
     ``provided`` is trusted helper code (e.g. ``sigmoid``) made available to the learner's code.
     For a blank exercise ``solution`` is the expression replacing the blank; for a function exercise it is the
-    whole function's source.
+    whole function's source. ``template`` and ``provided`` are the code that runs; ``template_text`` and
+    ``provided_text`` hold them once per language when the bank translates their comments and docstrings
+    (the same code, checked by the reader), and are what a learner of that language is shown.
     """
 
     id: str
@@ -236,6 +238,8 @@ class Exercise:
     alternatives: tuple[str, ...] = ()
     difficulty: int | None = None
     """As for a question: 1 to 3, or None when the file gives none."""
+    template_text: Text = Text()
+    provided_text: Text = Text()
 
     kind = "exercise"
     params: tuple[Param, ...] = field(default=(), repr=False)
@@ -252,6 +256,14 @@ class Exercise:
 
     def prose(self) -> tuple[Text, ...]:
         return self.texts()
+
+    def template_for(self, lang: str) -> str:
+        """The template as handed to a learner of ``lang``: its comments in that language when translated."""
+        return self.template_text.get(lang) if self.template_text else self.template
+
+    def provided_for(self, lang: str) -> str:
+        """The provided helper code as shown to a learner of ``lang``."""
+        return self.provided_text.get(lang) if self.provided_text else self.provided
 
     def filled(self, blank_answer: str) -> str:
         """The template with its blank replaced by ``blank_answer``."""

@@ -78,6 +78,26 @@ def read_file(path: Path, problems: Problems) -> list[Item]:
     return reader.file(node)
 
 
+def same_code(*sources: str) -> bool:
+    """The sources are the same Python once comments and docstrings are set aside (a template's languages)."""
+    import ast
+
+    def skeleton(source: str) -> str:
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
+                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+        return ast.dump(tree)
+
+    try:
+        return len({skeleton(source) for source in sources}) == 1
+    except SyntaxError:
+        return False
+
+
 class _Reader:
     """Turns composed YAML nodes into model values, reporting problems with line numbers."""
 
@@ -174,6 +194,22 @@ class _Reader:
     def optional(self, fields: Fields, key: str, read: Callable[[yaml.Node, str], T], what: str, default: D) -> T | D:
         """``read`` applied to the value under ``key``, or ``default`` when the key is absent."""
         return read(fields[key][1], what) if key in fields else default
+
+    def code_text(self, node: yaml.Node, what: str) -> tuple[str | None, Text]:
+        """Code handed to the learner (a template, provided helpers): one string, or ``{en: ..., ja: ...}``
+        when its comments are translated. The versions must be the same code (comments and docstrings
+        aside); the one that runs is the English. Returns (the code that runs, the versions or Text())."""
+        if isinstance(node, yaml.ScalarNode):
+            return self.string(node, what), Text()
+        versions = self.text(node, what)
+        missing = [lang for lang in LANGUAGES if not getattr(versions, lang)]
+        if missing:
+            self.problem(node, f"{what}: a translated version needs every language (missing: {', '.join(missing)})")
+            return None, Text()
+        if not same_code(*(getattr(versions, lang) for lang in LANGUAGES)):
+            self.problem(node, f"{what}: the languages differ in more than comments and docstrings")
+            return None, Text()
+        return versions.get(LANGUAGES[0]), versions
 
     def check_keys(self, fields: Fields, allowed: dict, node: yaml.Node, what: str) -> None:
         for key, (key_node, _value) in fields.items():
@@ -481,10 +517,13 @@ class _Reader:
         def code(key: str) -> str | None:
             return self.optional(fields, key, self.string, f"{what}: {key}", None)
 
-        template, solution, entry, task = code("template"), code("solution"), code("entry"), code("task")
-        provided = code("provided") or ""
-        if template is not None and etype == "blank" and template.count(BLANK) != 1:
-            self.problem(_value(fields, "template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
+        template, template_text = self.optional(fields, "template", self.code_text, f"{what}: template", (None, Text()))
+        solution, entry, task = code("solution"), code("entry"), code("task")
+        provided, provided_text = self.optional(fields, "provided", self.code_text, f"{what}: provided", ("", Text()))
+        for version in [template_text.get(lang) for lang in LANGUAGES] if template_text else [template]:
+            if version is not None and etype == "blank" and version.count(BLANK) != 1:
+                self.problem(_value(fields, "template"), f"{what}: a blank exercise's template must contain exactly one {BLANK}")
+                break
         misconceptions = []
         for child in self.sequence(fields["misconceptions"][1], "misconceptions") if "misconceptions" in fields else []:
             entry_fields = self.mapping(child, f"{what}: misconception")
@@ -553,7 +592,7 @@ class _Reader:
             source=source or "original",
             location=Location(self.path, node.start_mark.line + 1),
             explanation=texts.get("explanation", Text()),
-            provided=provided,
+            provided=provided or "",
             hints=hints,
             misconceptions=tuple(misconceptions),
             tags=tags,
@@ -561,4 +600,6 @@ class _Reader:
             tolerance=tolerance,
             alternatives=alternatives,
             difficulty=difficulty,
+            template_text=template_text,
+            provided_text=provided_text,
         )

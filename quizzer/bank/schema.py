@@ -8,6 +8,7 @@ declarations into a JSON Schema for editors. Field kinds:
 - ``texts``: a list of ``text``
 - ``strs``: a list of strings (a single string is accepted as a list of one)
 - ``code``: a (usually multi-line) string of Python
+- ``code-text``: ``code``, or a mapping ``{en: ..., ja: ...}`` of the same code with its comments translated
 - ``difficulty``: an integer 1 to 3
 - ``params``, ``options``, ``accept``, ``concepts``, ``tolerance``, ``exercise-tolerance``, ``misconceptions``, ``seeds``,
   ``numeric-answer``, ``shape``: structured fields described in docs/authoring.md
@@ -69,12 +70,15 @@ EXERCISE_FIELDS: dict[str, FieldSpec] = {
     "type": ("str", True, "blank (fill in ____) or function (write the whole function)."),
     "title": ("text", True, "Short title."),
     "prompt": ("text", True, "What to do; states the conventions (shapes, gate order)."),
-    "template": ("code", True, "The code handed to the learner; a blank exercise has exactly one ____."),
+    "template": ("code-text", True, ("The code handed to the learner; a blank exercise has exactly one ____. "
+                                     "Give {en: ..., ja: ...} to translate its comments and docstrings "
+                                     "(the code must be the same).")),
     "solution": ("code", True, "blank: the expression that fills ____; function: the whole function."),
     "alternatives": ("strs", False, "Other correct answers, proven by `quizzer validate`."),
     "entry": ("str", True, "The function the grader calls."),
     "task": ("str", True, "The engine task that generates cases and the hidden reference outputs."),
-    "provided": ("code", False, "Trusted helper code available to the learner's code (e.g. sigmoid)."),
+    "provided": ("code-text", False, ("Trusted helper code available to the learner's code (e.g. sigmoid); "
+                                      "{en: ..., ja: ...} as for template.")),
     "explanation": ("text", False, "Shown once the exercise passes."),
     "hints": ("texts", True, "Graded hints, from gentle to nearly the answer."),
     "misconceptions": ("misconceptions", False, "Known wrong answers: {blank|code, feedback}."),
@@ -107,6 +111,7 @@ def json_schema() -> dict[str, Any]:
         "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
         "str": {"type": "string"},
         "code": {"type": "string"},
+        "code-text": text,
         "int": {"type": "integer"},
         "difficulty": {"type": "integer", "minimum": 1, "maximum": 3},
         "number": {"type": "number"},

@@ -124,17 +124,15 @@ def _starter(exercise: Exercise, lang: str) -> str:
         for line in textwrap.wrap(paragraph, width, break_long_words=lang == "ja", break_on_hyphens=False) or [""]:
             lines.append(f"# {line}".rstrip())
     lines.append("#")
-    if exercise.type == "blank":
-        lines.append(f"# Replace {BLANK} below, then grade with:  quizzer grade {exercise.id} <this file>")
-    else:
-        lines.append(f"# Write {exercise.entry}, then grade with:  quizzer grade {exercise.id} <this file>")
-    lines.append(f"# Re-grade on every save:  quizzer watch {exercise.id} <this file>     Hints:  quizzer hint {exercise.id}")
+    key = "starter-blank" if exercise.type == "blank" else "starter-fn"
+    lines.append("# " + _t(key, lang, blank=BLANK, id=exercise.id, entry=exercise.entry))
+    lines.append("# " + _t("starter-watch", lang, id=exercise.id))
     body = "\n".join(lines) + "\n\n"
     if exercise.provided.strip():
-        body += "# --- provided: the grader supplies these helpers itself --------------------------\n"
-        body += exercise.provided.rstrip() + "\n"
-        body += "# --- your code -------------------------------------------------------------------\n\n"
-    return body + exercise.template.rstrip() + "\n"
+        body += f"# --- {_t('starter-provided', lang)} ---\n"
+        body += exercise.provided_for(lang).rstrip() + "\n"
+        body += f"# --- {_t('starter-yours', lang)} ---\n\n"
+    return body + exercise.template_for(lang).rstrip() + "\n"
 
 
 def _default_path(exercise: Exercise) -> Path:

@@ -63,11 +63,12 @@ def _exercise_parts(exercise: Exercise, lang: str) -> list:
     parts: list = [RichText("")]
     if exercise.provided.strip():
         parts.append(RichText(f"{label('provided', lang)}:", style="dim"))
-        parts.append(Syntax(exercise.provided.strip(), "python", theme="ansi_dark", background_color="default"))
+        parts.append(Syntax(exercise.provided_for(lang).strip(), "python", theme="ansi_dark", background_color="default"))
         parts.append(RichText(""))
-    code = Syntax(exercise.template.rstrip(), "python", theme="ansi_dark", background_color="default", line_numbers=True)
-    if BLANK in exercise.template:
-        line = exercise.template[: exercise.template.index(BLANK)].count("\n") + 1
+    template = exercise.template_for(lang)
+    code = Syntax(template.rstrip(), "python", theme="ansi_dark", background_color="default", line_numbers=True)
+    if BLANK in template:
+        line = template[: template.index(BLANK)].count("\n") + 1
         code.stylize_range("bold reverse", (line, 0), (line + 1, 0))
     parts.append(code)
     return parts

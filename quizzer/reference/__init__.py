@@ -43,6 +43,7 @@ from .bidirectional import (
 from .clipping import clip_grad_norm, clip_grads_by_global_norm, global_norm
 from .conventions import (
     ATTENTION_SCORE,
+    BEAM_SEARCH,
     BIDIRECTIONAL_MERGE,
     BPTT_GRADIENT_SCALE,
     CLIPPING_RULE,
@@ -50,9 +51,12 @@ from .conventions import (
     EMBEDDING_LAYOUT,
     GRADCHECK_EPS,
     GRADCHECK_TOLERANCE,
+    GREEDY_DECODING,
     GRU_COURSE,
     GRU_PYTORCH,
+    HRED_CONTEXT,
     INITIAL_STATE,
+    KL_REDUCTION,
     LSTM_EQUATIONS,
     LSTM_GATE_ORDER,
     PEEPHOLE_CONVENTION,
@@ -60,14 +64,17 @@ from .conventions import (
     SEQUENCE_LAYOUT,
     SEQUENCE_LOSS_REDUCTION,
     SHAPE_LETTERS,
+    STACKED_RNN,
     TORCH_CLIP_EPS,
     TORCH_GRU_GATE_ORDER,
     TORCH_LSTM_GATE_ORDER,
     TRUNCATED_BPTT,
+    VAE_LOG_VARIANCE,
     WEIGHT_LAYOUT,
     GRUConvention,
     reorder_gates,
 )
+from .decoding import Beam, beam_search, decoder_step, exhaustive_best, greedy_decode
 from .gradcheck import gradient_check, numerical_gradient, relative_error, weighted_sum_loss
 from .gru import (
     gru_backward,
@@ -80,6 +87,7 @@ from .gru import (
     gru_torch_step_backward,
     gru_torch_step_forward,
 )
+from .hred import hred_context_backward, hred_context_forward, utterance_encodings
 from .losses import (
     cross_entropy,
     cross_entropy_grad,
@@ -113,6 +121,8 @@ from .rnn import (
     rnn_step_forward,
     rnn_with_output_backward,
     rnn_with_output_forward,
+    stacked_rnn_backward,
+    stacked_rnn_forward,
 )
 from .seq2seq import (
     embed,
@@ -124,6 +134,7 @@ from .seq2seq import (
     one_hot,
 )
 from .tree import traverse, traverse_backward
+from .vae import kl_standard_normal, kl_standard_normal_backward, reparameterize, reparameterize_backward
 from .word2vec import (
     cosine_similarity,
     negative_sampling_backward,
@@ -136,6 +147,7 @@ __all__ = [
     "ACTIVATIONS",
     # conventions
     "ATTENTION_SCORE",
+    "BEAM_SEARCH",
     "BIDIRECTIONAL_MERGE",
     "BPTT_GRADIENT_SCALE",
     "CLIPPING_RULE",
@@ -143,9 +155,12 @@ __all__ = [
     "EMBEDDING_LAYOUT",
     "GRADCHECK_EPS",
     "GRADCHECK_TOLERANCE",
+    "GREEDY_DECODING",
     "GRU_COURSE",
     "GRU_PYTORCH",
+    "HRED_CONTEXT",
     "INITIAL_STATE",
+    "KL_REDUCTION",
     "LSTM_EQUATIONS",
     "LSTM_GATE_ORDER",
     "PEEPHOLE_CONVENTION",
@@ -153,18 +168,22 @@ __all__ = [
     "SEQUENCE_LAYOUT",
     "SEQUENCE_LOSS_REDUCTION",
     "SHAPE_LETTERS",
+    "STACKED_RNN",
     "TORCH_CLIP_EPS",
     "TORCH_GRU_GATE_ORDER",
     "TORCH_LSTM_GATE_ORDER",
     "TRUNCATED_BPTT",
+    "VAE_LOG_VARIANCE",
     "WEIGHT_LAYOUT",
     # bidirectional
     "WRONG_MERGES",
+    "Beam",
     "GRUConvention",
     "attention_backward",
     "attention_forward",
     "attention_scores",
     "attention_weights",
+    "beam_search",
     "bidirectional_rnn_backward",
     "bidirectional_rnn_forward",
     "bidirectional_rnn_net",
@@ -178,6 +197,7 @@ __all__ = [
     # losses
     "cross_entropy",
     "cross_entropy_grad",
+    "decoder_step",
     # seq2seq, tree, attention
     "embed",
     "embedding_backward",
@@ -185,9 +205,11 @@ __all__ = [
     "encode_course_bug",
     "encoder_backward",
     "encoder_forward",
+    "exhaustive_best",
     "get_activation",
     "global_norm",
     "gradient_check",
+    "greedy_decode",
     # GRU
     "gru_backward",
     "gru_course_params_to_torch",
@@ -198,8 +220,12 @@ __all__ = [
     "gru_torch_forward",
     "gru_torch_step_backward",
     "gru_torch_step_forward",
+    "hred_context_backward",
+    "hred_context_forward",
     "identity",
     "identity_grad",
+    "kl_standard_normal",
+    "kl_standard_normal_backward",
     "linear_rnn_do",
     "linear_rnn_forward",
     "log_softmax",
@@ -227,6 +253,8 @@ __all__ = [
     "relu",
     "relu_grad",
     "reorder_gates",
+    "reparameterize",
+    "reparameterize_backward",
     "rnn_backward",
     "rnn_forward",
     "rnn_output_backward",
@@ -242,11 +270,14 @@ __all__ = [
     "softmax_backward",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    "stacked_rnn_backward",
+    "stacked_rnn_forward",
     "sum_squared_error",
     "sum_squared_error_grad",
     "tanh",
     "tanh_grad",
     "traverse",
     "traverse_backward",
+    "utterance_encodings",
     "weighted_sum_loss",
 ]

@@ -127,6 +127,28 @@ BIDIRECTIONAL_MERGE = "np.concatenate([hs_f, hs_b[:, ::-1]], axis=2)"
 """Backward states are computed on time-reversed input, re-reversed in time, then joined on the
 feature axis: (N, T, 2H), forward half first (PyTorch's ``bidirectional=True`` output)."""
 
+STACKED_RNN = "layer 1 reads xs; layer 2 reads the states of layer 1 at every time step: W2 has shape (H2, H1)"
+"""A deep RNN: each layer is a simple RNN whose input sequence is the state sequence of the layer below."""
+
+HRED_CONTEXT = (
+    "each utterance is encoded from a zero state and its final encoder state is its encoding; "
+    "the context RNN reads one encoding per utterance and keeps its state across the dialogue"
+)
+
+VAE_LOG_VARIANCE = "log_var = log(sigma^2), so sigma = exp(0.5 * log_var); z = mu + sigma * eps"
+
+KL_REDUCTION = "KL(N(mu, sigma^2) || N(0, I)) summed over the latent units: one value per sample"
+
+GREEDY_DECODING = (
+    "start from the begin token and the thought vector; at each step feed the previous token, take the "
+    "argmax of the logits, append it; stop after appending the end token or after max_len tokens"
+)
+
+BEAM_SEARCH = (
+    "extend every kept sequence by every token, score = sum of log-probabilities, keep the k best; "
+    "equal scores keep the order (beam rank, then token id)"
+)
+
 EMBEDDING_LAYOUT = "E has shape (emb, vocab); a one-hot word w embeds as e = E.dot(w) = E[:, id]"
 
 ATTENTION_SCORE = "score_t = h_dec . hs_enc[:, t]; divided by sqrt(H) when scaled"

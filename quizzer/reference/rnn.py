@@ -247,3 +247,39 @@ def bptt_linear_course_bug(xs, do, W, U, V):
             dU += np.dot(delta_t.T, hiddens[:, bptt_step - 1]) / batch_size
             delta_t = delta_t.dot(U)
     return LinearBPTTGrads(dW, dU, dV)
+
+
+# --- stacked (deep) RNN: layer l + 1 reads the states of layer l ---------------------------------
+
+
+def stacked_rnn_forward(xs, layers, h0s=None, activation="tanh"):
+    """The states of every layer, bottom first: a list of (N, T, H_l) arrays.
+
+    ``layers`` is a sequence of (W, U, b) per layer; layer 1 reads xs (N, T, D), layer l + 1 reads the
+    whole sequence of layer l's states, so its W has shape (H_{l+1}, H_l) (``conventions.STACKED_RNN``).
+    ``h0s`` gives one initial state per layer (zeros by default).
+    """
+    inputs = np.asarray(xs, dtype=DTYPE)
+    states = []
+    for depth, (W, U, b) in enumerate(layers):
+        h0 = None if h0s is None else h0s[depth]
+        inputs = rnn_forward(inputs, W, U, b, h0, activation)
+        states.append(inputs)
+    return states
+
+
+def stacked_rnn_backward(dhs_top, xs, layers, h0s=None, activation="tanh"):
+    """Gradients of every layer (a list of RNNGrads, bottom first) given dL/dh_t of the top layer.
+    A layer's dxs is the upstream gradient of the layer below; the bottom layer's dxs is dL/dxs."""
+    xs = np.asarray(xs, dtype=DTYPE)
+    states = stacked_rnn_forward(xs, layers, h0s, activation)
+    inputs = [xs] + states[:-1]
+    grads: list[RNNGrads] = []
+    upstream = np.asarray(dhs_top, dtype=DTYPE)
+    for depth in reversed(range(len(layers))):
+        W, U, b = layers[depth]
+        h0 = None if h0s is None else h0s[depth]
+        g = rnn_backward(upstream, inputs[depth], W, U, b, h0, activation)
+        grads.insert(0, g)
+        upstream = g.dxs
+    return grads

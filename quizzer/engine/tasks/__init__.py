@@ -18,7 +18,7 @@ from typing import Any
 from quizzer.errors import QuizzerError
 
 # Modules under quizzer/engine/tasks/ that define tasks. Add a module here when you add one.
-TASK_MODULES = ("course", "extra")
+TASK_MODULES = ("course", "extra", "models")
 
 _REGISTRY: dict[str, Task] = {}
 _loaded = False
