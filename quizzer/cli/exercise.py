@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from quizzer.results import Result
 
 HINTS_FILE = "hints.json"
+SUBMISSION_SUFFIXES = (".py", ".ipynb")  # what a class folder's submissions are
 
 
 
@@ -178,27 +179,38 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def start(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py or .ipynb).", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+    format_: Annotated[str | None, typer.Option("--format", "-f", help="py (a Python file) or ipynb (a Jupyter notebook); default: from -o, else py.", show_default=False)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
-    """Write an exercise's template to a file, ready to fill in and grade."""
+    """Write an exercise's template to a file (or a notebook), ready to fill in and grade."""
     from quizzer.bank.model import BLANK
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
+    if format_ is None:
+        format_ = "ipynb" if output is not None and output.suffix.lower() == ".ipynb" else "py"
+    if format_ not in ("py", "ipynb"):
+        raise QuizzerError(_t("bad-start-format", language, format=format_))
     exercise = _exercise(bank, item_id)
-    path = output or _default_path(exercise)
+    path = output or _default_path(exercise).with_suffix("." + format_)
     if path.exists() and not force:
         raise QuizzerError(f"{path} already exists; pass --force to overwrite it, or -o to choose another file")
     if path.exists() and path.is_dir():
         raise QuizzerError(f"{path} is a directory; pass -o with a file name")
+    if format_ == "ipynb":
+        from quizzer.engine.notebook import exercise_notebook
+
+        text = exercise_notebook(exercise, language)
+    else:
+        text = _starter(exercise, language)
     try:
-        path.write_text(_starter(exercise, language), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise QuizzerError(f"cannot write {path}: {exc.strerror or exc}") from None
-    key = "wrote" if exercise.type == "blank" else "wrote-fn"
+    key = "wrote-nb" if format_ == "ipynb" else "wrote" if exercise.type == "blank" else "wrote-fn"
     console.print(escape(_t(key, language, path=path, blank=BLANK, id=exercise.id, entry=exercise.entry)))
 
 
@@ -235,7 +247,7 @@ def hint(
 
 def grade(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    path: Annotated[Path, typer.Argument(metavar="FILE|DIR", help="A filled-in file, or a folder of .py submissions.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE|DIR", help="A filled-in file (.py or .ipynb), or a folder of .py and .ipynb submissions.")],
     json: JsonOption = False,
     format_: Annotated[str | None, typer.Option("--format", "-f", help="json or gradescope (results.json of Gradescope).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Submissions graded at once (folders).")] = 2,
@@ -243,7 +255,7 @@ def grade(
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
-    """Grade a file (exit 0 pass, 1 fail) or every .py in a folder (exit 0 if all pass)."""
+    """Grade a file (exit 0 pass, 1 fail) or every .py and .ipynb in a folder (exit 0 if all pass)."""
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
@@ -282,9 +294,9 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
 
     from quizzer.engine.grade import grade_many, result_rows, shared_runner, write_results
 
-    files = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file())
     if not files:
-        raise QuizzerError(f"{folder} holds no .py files to grade")
+        raise QuizzerError(_t("no-submissions", lang, folder=folder))
     if output is not None and output.suffix.lower() not in (".json", ".csv"):
         raise QuizzerError(f"cannot write results to {output}: use a .json or .csv file name")
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -317,7 +329,7 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
 
 def watch(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file you are editing.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file (.py or .ipynb) you are editing.")],
     interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between checks for a save.")] = 0.5,
     max_grades: Annotated[int | None, typer.Option("--max-grades", hidden=True, min=1)] = None,
     lang: LangOption = None,
@@ -345,7 +357,7 @@ def watch(
             if stamp is not None and stamp != last:
                 last = stamp
                 try:
-                    source = read_submission(path)
+                    source = read_submission(path, lang=language)
                 except QuizzerError as exc:
                     err_console.print(f"[red]{escape(exc.message)}[/]")
                 else:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.bank.model import BLANK, Exercise, Misconception
-from quizzer.engine import diagnose
+from quizzer.engine import diagnose, notebook
 from quizzer.engine.compare import compare, same
 from quizzer.engine.sandbox import Limits, Runner, RunOutcome, SubmissionError
 from quizzer.engine.tasks import Case, Task, get_task
@@ -209,7 +209,7 @@ def grade_response(exercise: Exercise, response: str, *, lang: str = "en", runne
 def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
                runner: Runner | None = None) -> Result:
     """Grade a file; QuizzerError (exit 2) when it cannot be read."""
-    source = read_submission(path)
+    source = read_submission(path, lang=lang)
     if exercise.type == "blank" and not _defines(source, exercise.entry):
         try:  # a file holding only the expression for the blank
             source = source_for(exercise, source, lang=lang)
@@ -218,7 +218,8 @@ def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
     return grade_source(exercise, source, lang=lang, runner=runner, filename=Path(path).name or "submission.py")
 
 
-def read_submission(path: str | os.PathLike) -> str:
+def read_submission(path: str | os.PathLike, *, lang: str = "en") -> str:
+    """A submission's Python source: a .py file's text, or a notebook's code cells (``engine.notebook``)."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -228,6 +229,8 @@ def read_submission(path: str | os.PathLike) -> str:
         raise QuizzerError(f"{p} is a directory, not a file") from None
     except OSError as exc:
         raise QuizzerError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if notebook.is_notebook(p):
+        return notebook.notebook_source(data, name=p.name, lang=lang)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -377,7 +380,7 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
     def one(index: int) -> Graded:
         path = paths[index]
         try:
-            source = read_submission(path)
+            source = read_submission(path, lang=lang)
         except QuizzerError as exc:
             n = float(len(prepared.cases))
             result = Result(exercise.id, False, 0.0, n, exc.message, details={"diagnosis": "unreadable"})

@@ -100,6 +100,47 @@ LABELS = {
 }
 
 
+# Notebooks, the Gradescope autograder, LMS exports and the class report (issue 13).
+_CLASSROOM = {
+    "en": {
+        "nb-not-utf8": "{name} is not UTF-8 text, so not a notebook.",
+        "nb-not-json": "{name} is not a notebook: it is not valid JSON (line {line}).",
+        "nb-not-notebook": "{name} is not a Jupyter notebook (no nbformat 4 structure).",
+        "nb-old-format": "{name} is an nbformat {version} notebook; open it in Jupyter and save it to convert it to nbformat 4.",
+        "nb-bad-structure": "{name} is not a valid nbformat 4 notebook: its {what} are malformed.",
+        "nb-bad-cell": "{name} is not a valid nbformat 4 notebook: cell {cell} has no cell_type or source.",
+        "nb-cell-syntax": "{name}: cell {cell}, line {line} does not parse: {message}.",
+        "nb-no-code": "{name} has no code cells: there is nothing to grade.",
+        "nb-provided": "**Provided helpers.** The grader supplies these itself; run the cell so that your code can use them.",
+        "nb-fill-blank": "**Your code.** Replace `{blank}` in the cell below.",
+        "nb-write-fn": "**Your code.** Write `{entry}` in the cell below.",
+        "nb-how-to-grade": "**Grading.** Save the notebook, then run in a terminal:\n\n    quizzer grade {id} <this notebook>\n\n`quizzer watch {id} <this notebook>` grades it again at every save; `quizzer hint {id}` gives a hint. Magics (`%...`) and shell lines (`!...`) are skipped by the grader.",
+        "bad-start-format": "unknown --format {format!r}; choose py or ipynb",
+        "no-submissions": "{folder} holds no .py or .ipynb files to grade",
+        "wrote-nb": "Wrote {path}: open it in Jupyter, fill in the code cell, then run `quizzer grade {id} {path}`.",
+    },
+    "ja": {
+        "nb-not-utf8": "{name} は UTF-8 のテキストではないため、ノートブックとして読めません。",
+        "nb-not-json": "{name} はノートブックではありません: JSON として正しくありません ({line} 行目)。",
+        "nb-not-notebook": "{name} は Jupyter ノートブックではありません (nbformat 4 の構造がありません)。",
+        "nb-old-format": "{name} は nbformat {version} のノートブックです。Jupyter で開いて保存し、nbformat 4 に変換してください。",
+        "nb-bad-structure": "{name} は正しい nbformat 4 のノートブックではありません: {what} が壊れています。",
+        "nb-bad-cell": "{name} は正しい nbformat 4 のノートブックではありません: セル {cell} に cell_type または source がありません。",
+        "nb-cell-syntax": "{name}: セル {cell} の {line} 行目を構文解析できません: {message}。",
+        "nb-no-code": "{name} にはコードセルがないため、採点するものがありません。",
+        "nb-provided": "**用意されている関数。** 採点時には採点側が用意します。自分のコードから使えるように、このセルを実行してください。",
+        "nb-fill-blank": "**あなたのコード。** 下のセルの `{blank}` を書き換えてください。",
+        "nb-write-fn": "**あなたのコード。** 下のセルに `{entry}` を書いてください。",
+        "nb-how-to-grade": "**採点。** ノートブックを保存してから、ターミナルで次を実行してください:\n\n    quizzer grade {id} <このノートブック>\n\n`quizzer watch {id} <このノートブック>` で保存するたびに採点し直します。`quizzer hint {id}` でヒントを表示します。マジックコマンド (`%...`) とシェル行 (`!...`) は採点時には実行されません。",
+        "bad-start-format": "--format {format!r} は使えません。py または ipynb を指定してください",
+        "no-submissions": "{folder} には採点する .py または .ipynb ファイルがありません",
+        "wrote-nb": "{path} を作成しました。Jupyter で開いてコードセルを埋めてから `quizzer grade {id} {path}` を実行してください。",
+    },
+}
+for _lang, _words in _CLASSROOM.items():
+    LABELS[_lang].update(_words)
+
+
 def label(key: str, lang: str, **values: object) -> str:
     """The interface word or sentence ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
     text = LABELS.get(lang, LABELS["en"])[key]
