@@ -13,6 +13,7 @@ import typer
 from quizzer import __version__
 from quizzer.cli import authoring as cli_authoring
 from quizzer.cli import exercise as cli_exercise
+from quizzer.cli import instructor as cli_instructor
 from quizzer.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -279,6 +280,7 @@ def stats(
 # Commands that live in their own modules (code exercises; authoring) register themselves here.
 cli_exercise.register(app)
 cli_authoring.register(app)
+cli_instructor.register(app)
 
 
 def run() -> None:
