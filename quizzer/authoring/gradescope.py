@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import time
 import zipfile
 from collections.abc import Sequence
@@ -81,16 +82,14 @@ def _package_dir() -> Path:
 def _requirements() -> list[str]:
     """The runtime dependencies (no extras) of the running quizzer."""
     pyproject = _package_dir().parent / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            import tomllib
-        except ImportError:  # Python 3.10: the installed metadata below says the same for an installed checkout
-            pass
-        else:
-            with pyproject.open("rb") as f:
-                project = tomllib.load(f).get("project", {})
-            if project.get("name") == "quizzer":
-                return list(project.get("dependencies", []))
+    # Python 3.10 has no tomllib: the installed metadata below says the same for an installed checkout
+    if pyproject.is_file() and sys.version_info >= (3, 11):
+        import tomllib
+
+        with pyproject.open("rb") as f:
+            project = tomllib.load(f).get("project", {})
+        if project.get("name") == "quizzer":
+            return list(project.get("dependencies", []))
     from importlib import metadata
 
     try:
@@ -299,8 +298,8 @@ def _grade_submission(root: Path) -> dict:
     feedback: list[str] = []
     score = 0.0
     for exercise in exercises:
-        path = _match(exercise, sources, single=len(exercises) == 1)
-        if path is None:
+        chosen = _match(exercise, sources, single=len(exercises) == 1)
+        if chosen is None:
             from quizzer.engine.grade import prepare
 
             n = len(prepare(exercise).cases)
@@ -311,9 +310,9 @@ def _grade_submission(root: Path) -> dict:
             tests += [_test(exercise.id, name, 0.0, 1.0, False, reason, i >= n - config.hidden_cases)
                       for i, name in enumerate(names)]
             continue
-        result = grade_source(exercise, sources[path], lang=lang, filename=path.name)
+        result = grade_source(exercise, sources[chosen], lang=lang, filename=chosen.name)
         n = len(result.cases)
-        feedback.append(f"{exercise.id} ({path.name}): {result.feedback}")
+        feedback.append(f"{exercise.id} ({chosen.name}): {result.feedback}")
         tests += [_test(exercise.id, case.name, case.score, case.max_score, case.passed,
                         case.message or label("gs-case-ok", lang), i >= n - config.hidden_cases)
                   for i, case in enumerate(result.cases)]

@@ -128,6 +128,11 @@ _CLASSROOM = {
         "gs-wrote": "Wrote {path}: {n} exercise(s), quizzer {version}. Upload it as the assignment's autograder (zip file).",
         "not-exercise": "{id} is a question, not a code exercise",
         "cannot-write": "cannot write {path}: {reason}",
+        "lms-skip-code": "{id}: a code exercise ({format} has no code questions; `quizzer gradescope` grades it)",
+        "lms-skip-symbolic": "{id}: a symbolic answer ({format} cannot accept an expression's equivalent forms)",
+        "lms-not-carried": "not exported ({n}):",
+        "lms-wrote": "wrote {n} questions to {path}",
+        "bad-variants": "--variants must be at least 1",
         "wrote-nb": "Wrote {path}: open it in Jupyter, fill in the code cell, then run `quizzer grade {id} {path}`.",
     },
     "ja": {
@@ -156,6 +161,11 @@ _CLASSROOM = {
         "gs-wrote": "{path} を作成しました (演習 {n} 個、quizzer {version})。課題の自動採点 (zip ファイル) としてアップロードしてください。",
         "not-exercise": "{id} は問題であり、コード演習ではありません",
         "cannot-write": "{path} に書き込めません: {reason}",
+        "lms-skip-code": "{id}: コード演習 ({format} にはコードの問題がありません。`quizzer gradescope` で採点できます)",
+        "lms-skip-symbolic": "{id}: 数式で答える問題 ({format} では同値な式を正解にできません)",
+        "lms-not-carried": "書き出さなかった項目 ({n} 件):",
+        "lms-wrote": "{n} 問を {path} に書き出しました",
+        "bad-variants": "--variants には 1 以上を指定してください",
         "wrote-nb": "{path} を作成しました。Jupyter で開いてコードセルを埋めてから `quizzer grade {id} {path}` を実行してください。",
     },
 }
