@@ -37,7 +37,9 @@ from quizzer.i18n.labels import label
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from quizzer.authoring.roster import Identity, Roster
     from quizzer.bank.model import Exercise
+    from quizzer.engine.grade import Graded
     from quizzer.results import Result
 
 HINTS_FILE = "hints.json"
@@ -252,6 +254,8 @@ def grade(
     format_: Annotated[str | None, typer.Option("--format", "-f", help="json or gradescope (results.json of Gradescope).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Submissions graded at once (folders).")] = 2,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Results file: .json or .csv (folders); the --format output (a file).", show_default=False)] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Folders: write a class report, report.html (self-contained, printable) or report.md.", show_default=False)] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="Folders: a CSV (columns file, id, name) naming the student behind each file.", show_default=False)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
@@ -263,12 +267,22 @@ def grade(
         raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
     if not path.exists():
         raise QuizzerError(f"no such file or folder: {path}")
+    if (report is not None or roster is not None) and not path.is_dir():
+        raise QuizzerError(_t("report-needs-folder", language))
+    if report is not None and report.suffix.lower() not in (".html", ".htm", ".md"):
+        raise QuizzerError(_t("report-suffix", language, path=report))
+    class_roster = None
+    if roster is not None:
+        from quizzer.authoring.roster import read_roster
+
+        class_roster = read_roster(roster, lang=language)  # before grading: a bad roster costs nothing
     _prespawn_sandbox(jobs if path.is_dir() else 1)
     exercise = _exercise(bank, item_id)
     if path.is_dir():
         if format_ == "gradescope":
             raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
-        passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language)
+        passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language,
+                            report=report, roster=class_roster)
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
     from quizzer.engine.grade import grade_file, gradescope
 
@@ -288,7 +302,8 @@ def grade(
     raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
 
 
-def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str) -> bool:
+def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str,
+               report: Path | None = None, roster: Roster | None = None) -> bool:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -305,6 +320,8 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
         task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
         graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(),
                             on_result=lambda _g: progress.advance(task))
+    identity = _class_outputs(exercise, graded, report=report, roster=roster, lang=lang)
+    graded = identity.graded
     n_passed = sum(g.result.passed for g in graded)
     if output is not None:
         write_results(output, graded)
@@ -314,17 +331,45 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
         table = Table(title=f"{exercise.id}: {_t('summary', lang, passed=n_passed, total=len(graded))}",
                       title_justify="left")
         table.add_column(_t("file", lang))
+        if roster is not None:
+            table.add_column(_t("student", lang))
         table.add_column("", justify="center")
         table.add_column(_t("score", lang), justify="right")
         table.add_column(_t("feedback", lang), overflow="fold")
         for g in graded:
             mark = "[green]✓[/]" if g.result.passed else "[red]✗[/]"
-            table.add_row(escape(Path(g.file).name), mark, f"{g.result.score:g}/{g.result.max_score:g}",
+            who = [escape(g.student)] if roster is not None else []
+            table.add_row(escape(Path(g.file).name), *who, mark, f"{g.result.score:g}/{g.result.max_score:g}",
                           escape(_shorten(g.result.feedback, 200)))
         console.print(table)
     if output is not None:
         err_console.print(escape(_t("results", lang, path=output)))
+    if report is not None:
+        err_console.print(escape(_t("report-wrote", lang, path=report)))
+    if identity.missing or identity.unlisted or identity.duplicates:
+        err_console.print(escape(_t("roster-problems", lang, missing=len(identity.missing),
+                                    unlisted=len(identity.unlisted), duplicates=len(identity.duplicates))))
+        for line in ([_t("rep-missing", lang, who=f"{s.name} ({s.key})") for s in identity.missing]
+                     + [_t("rep-unlisted", lang, file=u) for u in identity.unlisted] + identity.duplicates):
+            err_console.print(f"  {escape(line)}", soft_wrap=True)
     return n_passed == len(graded)
+
+
+def _class_outputs(exercise: Exercise, graded: list[Graded], *, report: Path | None, roster: Roster | None,
+                   lang: str) -> Identity:
+    """The students behind the files (roster or file names), and the class report when asked for."""
+    from quizzer.authoring.roster import identify
+
+    identity = identify(graded, roster, lang=lang)
+    if report is not None:
+        from quizzer.authoring.report import class_report, report_html, report_markdown
+
+        figures = class_report(exercise, identity.graded, lang=lang,
+                               missing=[f"{s.name} ({s.key})" for s in identity.missing],
+                               unlisted=identity.unlisted, duplicates=identity.duplicates)
+        text = report_markdown(figures, lang) if report.suffix.lower() == ".md" else report_html(figures, lang)
+        _write_atomic(report, text)
+    return identity
 
 
 def watch(

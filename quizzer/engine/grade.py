@@ -357,10 +357,12 @@ def _error_dict(error: SubmissionError) -> dict:
 
 @dataclass(frozen=True)
 class Graded:
-    """One file of a batch and its result."""
+    """One file of a batch and its result; the student is named after the file unless a roster says otherwise."""
 
     file: str
     result: Result
+    student: str = ""
+    student_id: str = ""
 
 
 def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: int = 2, lang: str = "en",
@@ -406,11 +408,12 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
 # --- output files -----------------------------------------------------------------------------
 
-RESULT_COLUMNS = ("file", "id", "passed", "score", "max_score", "feedback", "elapsed")
+RESULT_COLUMNS = ("file", "student", "student_id", "id", "passed", "score", "max_score", "feedback", "elapsed")
 
 
 def result_rows(graded: Sequence[Graded]) -> list[dict]:
-    return [{"file": g.file, "id": g.result.item_id, "passed": g.result.passed, "score": g.result.score,
+    return [{"file": g.file, "student": g.student or Path(g.file).stem, "student_id": g.student_id,
+             "id": g.result.item_id, "passed": g.result.passed, "score": g.result.score,
              "max_score": g.result.max_score, "feedback": g.result.feedback,
              "elapsed": g.result.details.get("elapsed", 0.0)} for g in graded]
 
