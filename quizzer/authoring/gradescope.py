@@ -5,7 +5,9 @@ root, beside a wheel of the running quizzer (this exact code and version, so the
 Gradescope are the grades on the instructor's machine) and the bank files that define the chosen
 exercises. ``setup.sh`` installs the wheel into a virtual environment with its dependencies from
 the package index; ``run_autograder`` calls ``quizzer autograde``, which is ``run_autograder`` below:
-grade whatever is in ``<root>/submission`` and write ``<root>/results/results.json``.
+grade whatever is in ``<root>/submission`` and write ``<root>/results/results.json``. It runs this
+module (``python -m quizzer.authoring.gradescope``) rather than a ``quizzer`` command: the command
+layer's imports (typer, rich) are a third of a one-submission run, which Gradescope times.
 
 The root is ``/autograder`` on Gradescope; ``$QUIZZER_AUTOGRADER_ROOT`` points it elsewhere, which
 is how the tests run the generated scripts end to end.
@@ -63,7 +65,7 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission: grade {root}/submission, write {root}/results/results.json.
 ROOT="${{{root_env}:-{default_root}}}"
 cd "$ROOT" || exit 1
-exec "$ROOT/{venv}/bin/python" -I -m quizzer autograde
+exec "$ROOT/{venv}/bin/python" -I -m quizzer.authoring.gradescope
 """
 
 
@@ -327,3 +329,22 @@ def _test(exercise_id: str, case: str, score: float, max_score: float, passed: b
     return {"name": f"{exercise_id}: {case}", "score": score, "max_score": max_score,
             "status": "passed" if passed else "failed", "output": output,
             "visibility": "after_published" if hidden else "visible"}
+
+
+def main() -> int:
+    """What ``run_autograder`` runs: 0 once results.json is written (whatever the grade), else 2."""
+    import atexit
+
+    from quizzer.engine import spawn
+
+    spawn.prespawn(1)  # the fork server imports numpy on the other core while the bank loads
+    atexit.register(spawn.discard)
+    try:
+        run_autograder(autograder_root())
+    except QuizzerError:
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

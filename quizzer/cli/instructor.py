@@ -1,4 +1,5 @@
-"""Instructors' class commands: ``gradescope`` (the autograder zip) and ``autograde`` (what it runs).
+"""Instructors' class commands: ``gradescope`` (the autograder zip; what it runs on Gradescope is
+``quizzer.authoring.gradescope.main``, without this layer).
 
 Typed options plus one call into ``quizzer.authoring.gradescope``; the core raises QuizzerError,
 which ``handle_errors`` turns into one line and exit code 2.
@@ -12,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from quizzer.cli.common import EXIT_OK, EXIT_USAGE, BankOption, LangOption, err_console, handle_errors, load
+from quizzer.cli.common import BankOption, LangOption, err_console, handle_errors, load
 from quizzer.errors import QuizzerError
 from quizzer.i18n.labels import label
 
@@ -43,26 +44,9 @@ def gradescope(
     err_console.print(escape(label("gs-wrote", language, path=path, n=len(exercises), version=__version__)))
 
 
-def autograde() -> None:
-    """Grade $QUIZZER_AUTOGRADER_ROOT/submission (default /autograder) into results/results.json."""
-    import atexit
-
-    from quizzer.authoring.gradescope import autograder_root, run_autograder
-    from quizzer.engine import spawn
-
-    spawn.prespawn(1)  # the fork server imports numpy while the bank loads
-    atexit.register(spawn.discard)
-    data = run_autograder(autograder_root())
-    tests = data.get("tests", [])
-    passed = sum(t["status"] == "passed" for t in tests)
-    err_console.print(f"{passed}/{len(tests)}", highlight=False)
-    raise typer.Exit(EXIT_OK if tests else EXIT_USAGE)
-
-
 def register(app: typer.Typer) -> None:
-    """Add gradescope (and the hidden autograde it runs) to the quizzer app."""
+    """Add gradescope to the quizzer app."""
     app.command("gradescope")(handle_errors(gradescope))
-    app.command("autograde", hidden=True)(handle_errors(autograde))
 
 
 __all__ = ["register"]
