@@ -59,6 +59,20 @@ def test_magics_and_shell_escapes_are_neutralised_and_nothing_else_changes():
     assert "x % 3" in source, "the modulo operator is not a magic"
 
 
+def test_plain_python_that_looks_like_a_magic_is_kept():
+    source = notebook_source(notebook([("code", "y = (7\n     % 4)\nz = y")]))
+    namespace: dict = {}
+    exec(compile(source, "nb", "exec"), namespace)
+    assert namespace["z"] == 3
+
+
+def test_hostile_notebooks_get_one_line_too():
+    with pytest.raises(NotebookError, match="not a Jupyter notebook"):
+        notebook_source("[" * 100_000, name="deep.ipynb")
+    with pytest.raises(NotebookError, match="cell 1, line 1"):
+        notebook_source(notebook([("code", "x = 1\x00")]), name="nul.ipynb")
+
+
 def test_markers_keep_each_cell_number_and_outputs_are_ignored():
     nb = json.loads(notebook([("markdown", "# Title"), ("code", "a = 1"), ("code", "b = 2")]))
     nb["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["a = 999\n"]}]

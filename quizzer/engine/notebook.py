@@ -72,6 +72,8 @@ def _cells(data: bytes | str, name: str, lang: str) -> list[dict]:
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise NotebookError(_say("nb-not-json", lang, name=name, line=line or 1)) from None
+    except RecursionError:  # nested past the parser's depth: no notebook is
+        raise NotebookError(_say("nb-not-notebook", lang, name=name)) from None
     if not isinstance(nb, dict) or ("cells" not in nb and "worksheets" not in nb and "nbformat" not in nb):
         raise NotebookError(_say("nb-not-notebook", lang, name=name))
     version = nb.get("nbformat")
@@ -128,12 +130,18 @@ def notebook_source(data: bytes | str, *, name: str = "notebook.ipynb", lang: st
         code = _text(cell.get("source", "")) or ""
         if not code.strip():
             continue
-        code = neutralise(code)
         try:
-            ast.parse(code)
-        except SyntaxError as exc:
-            raise NotebookError(_say("nb-cell-syntax", lang, name=name, cell=number, line=exc.lineno or 1,
-                                     message=exc.msg)) from None
+            ast.parse(code)  # plain Python (a `% b` continuation line included) is kept exactly as written
+        except (SyntaxError, ValueError):
+            code = neutralise(code)
+            try:
+                ast.parse(code)
+            except SyntaxError as exc:
+                raise NotebookError(_say("nb-cell-syntax", lang, name=name, cell=number, line=exc.lineno or 1,
+                                         message=exc.msg)) from None
+            except ValueError as exc:  # a NUL byte
+                raise NotebookError(_say("nb-cell-syntax", lang, name=name, cell=number, line=1,
+                                         message=str(exc))) from None
         parts.append(CELL_MARKER.format(n=number) + "\n" + code.rstrip() + "\n")
     if not parts:
         raise NotebookError(_say("nb-no-code", lang, name=name))
