@@ -237,5 +237,7 @@ def test_bad_report_and_roster_options_exit_2_before_grading(graded_class, tmp_p
     out = invoke("grade", "lstm-cell", str(folder), "--roster", str(bad))
     assert out.exit_code == 2 and "bad.csv:2" in out.output
     assert invoke("grade", "lstm-cell", str(folder), "--report", str(tmp_path / "r.pdf")).exit_code == 2
+    nowhere = invoke("grade", "lstm-cell", str(folder), "--report", str(tmp_path / "no" / "r.html"))
+    assert nowhere.exit_code == 2 and "its folder does not exist" in nowhere.output
     one = folder / "ann.py"
     assert invoke("grade", "lstm-cell", str(one), "--report", str(tmp_path / "r.html")).exit_code == 2

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
     from quizzer.authoring.roster import Identity, Roster
     from quizzer.bank.model import Exercise
-    from quizzer.engine.grade import Graded
     from quizzer.results import Result
 
 HINTS_FILE = "hints.json"
@@ -271,6 +270,8 @@ def grade(
         raise QuizzerError(_t("report-needs-folder", language))
     if report is not None and report.suffix.lower() not in (".html", ".htm", ".md"):
         raise QuizzerError(_t("report-suffix", language, path=report))
+    if report is not None and not (report.parent if str(report.parent) else Path(".")).is_dir():
+        raise QuizzerError(_t("cannot-write", language, path=report, reason=_t("no-folder", language)))
     class_roster = None
     if roster is not None:
         from quizzer.authoring.roster import read_roster
@@ -320,11 +321,15 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
         task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
         graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(),
                             on_result=lambda _g: progress.advance(task))
-    identity = _class_outputs(exercise, graded, report=report, roster=roster, lang=lang)
+    from quizzer.authoring.roster import identify
+
+    identity = identify(graded, roster, lang=lang)
     graded = identity.graded
     n_passed = sum(g.result.passed for g in graded)
     if output is not None:
         write_results(output, graded)
+    if report is not None:  # after the results file: a report that cannot be written loses no grades
+        _write_report(report, exercise, identity, lang=lang)
     if as_json:
         print_json(result_rows(graded))
     else:
@@ -355,21 +360,15 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
     return n_passed == len(graded)
 
 
-def _class_outputs(exercise: Exercise, graded: list[Graded], *, report: Path | None, roster: Roster | None,
-                   lang: str) -> Identity:
-    """The students behind the files (roster or file names), and the class report when asked for."""
-    from quizzer.authoring.roster import identify
+def _write_report(report: Path, exercise: Exercise, identity: Identity, *, lang: str) -> None:
+    """The class report, HTML or Markdown by the file's suffix."""
+    from quizzer.authoring.report import class_report, report_html, report_markdown
 
-    identity = identify(graded, roster, lang=lang)
-    if report is not None:
-        from quizzer.authoring.report import class_report, report_html, report_markdown
-
-        figures = class_report(exercise, identity.graded, lang=lang,
-                               missing=[f"{s.name} ({s.key})" for s in identity.missing],
-                               unlisted=identity.unlisted, duplicates=identity.duplicates)
-        text = report_markdown(figures, lang) if report.suffix.lower() == ".md" else report_html(figures, lang)
-        _write_atomic(report, text)
-    return identity
+    figures = class_report(exercise, identity.graded, lang=lang,
+                           missing=[f"{s.name} ({s.key})" for s in identity.missing],
+                           unlisted=identity.unlisted, duplicates=identity.duplicates)
+    text = report_markdown(figures, lang) if report.suffix.lower() == ".md" else report_html(figures, lang)
+    _write_atomic(report, text)
 
 
 def watch(
