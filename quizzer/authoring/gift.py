@@ -17,6 +17,7 @@ from quizzer.authoring.lms import (
     CATEGORY_ROOT,
     Export,
     Serving,
+    approximation,
     cannot_carry,
     numeric_answer,
     servings,
@@ -36,7 +37,7 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text).replace("\r", "").replace("\n", "\\n")
 
 
-def _answers(serving: Serving, lang: str | None) -> str:
+def _answers(serving: Serving, lang: str | None, notes: list[str], message_lang: str) -> str:
     from quizzer.checking.numeric import expected_shape
 
     spec = serving.question.spec
@@ -54,7 +55,9 @@ def _answers(serving: Serving, lang: str | None) -> str:
     if isinstance(spec, NumericSpec) and spec.shape is not None:
         return " ".join("=" + escape(a) for a in shape_answers(expected_shape(serving.served)))
     if isinstance(spec, NumericSpec):
-        value, tolerance = numeric_answer(serving.served)
+        value, tolerance, approximated = numeric_answer(serving.served)
+        if approximated:
+            notes.append(approximation(serving, value, tolerance, message_lang))
         return f"#{value}:{tolerance}"
     if isinstance(spec, TextSpec):
         return " ".join("=" + escape(a.strip()) for a in dict.fromkeys(spec.all_answers()) if a.strip())
@@ -65,6 +68,7 @@ def export_gift(items: Sequence[Item], *, lang: str | None = None, variants: int
     """The items as GIFT text; ``lang`` None writes every language as Moodle multilang spans."""
     out = ["// quizzer questions in GIFT (Moodle: Question bank > Import > GIFT format)", ""]
     skipped: list[str] = []
+    notes: list[str] = []
     count = 0
     topics: dict[str, list[Item]] = {}
     for item in items:
@@ -80,7 +84,7 @@ def export_gift(items: Sequence[Item], *, lang: str | None = None, variants: int
         for serving in chosen:
             prompt = escape(text_html(serving.served, serving.question.prompt, lang))
             feedback = escape(text_html(serving.served, serving.question.explanation, lang))
-            answers = _answers(serving, lang)
+            answers = _answers(serving, lang, notes, message_lang)
             if isinstance(serving.question.spec, FlashcardSpec):
                 model = escape(text_html(serving.served, serving.question.spec.answer, lang))
                 feedback = f"{model}<br>{feedback}" if feedback else model
@@ -88,4 +92,4 @@ def export_gift(items: Sequence[Item], *, lang: str | None = None, variants: int
             body = f"{answers} {tail}".strip()
             out += [f"::{escape(serving.name)}::[html]{prompt}{{{body}}}", ""]
             count += 1
-    return Export("\n".join(out).rstrip() + "\n", count, skipped)
+    return Export("\n".join(out).rstrip() + "\n", count, skipped, notes)

@@ -27,6 +27,7 @@ __all__ = ["Export", "Serving", "html_text", "numeric_answer", "servings", "shap
 CATEGORY_ROOT = "$course$/quizzer"
 _CODE = re.compile(r"`([^`\n]+)`")
 _DIGITS = 12  # significant digits of an answer written as a decimal
+APPROX_REL = 5e-4  # an exact answer with no finite decimal: right to four significant figures
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Export:
     text: str
     questions: int = 0
     skipped: list[str] = field(default_factory=list)
+    approximated: list[str] = field(default_factory=list)  # exact answers exported as rounded decimals
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,12 @@ def _decimal(value: Fraction | float) -> str:
     return text if "e" not in text else f"{float(value):.{_DIGITS}e}"
 
 
-def numeric_answer(served: Served) -> tuple[str, str]:
-    """(value, absolute tolerance) as decimals: an LMS states tolerance in the answer's own units.
+def numeric_answer(served: Served) -> tuple[str, str, bool]:
+    """(value, absolute tolerance, approximated) as decimals: an LMS states tolerance in the answer's units.
 
-    A relative tolerance becomes the absolute one at this serving's value; an exact answer that has
-    no finite decimal (1/3) gets the tolerance of its last written digit.
+    A relative tolerance becomes the absolute one at this serving's value. An exact answer with no
+    finite decimal (2/7) cannot be typed into an LMS, which reads decimals only: it is exported to
+    four significant figures (``APPROX_REL``) and flagged, for the command to list.
     """
     from quizzer.checking.numeric import FALLBACK_REL_TOL, expected_value
 
@@ -107,12 +110,15 @@ def numeric_answer(served: Served) -> tuple[str, str]:
         tolerance = spec.abs_tol
     if spec.rel_tol is not None:
         tolerance = max(tolerance, spec.rel_tol * abs(float(value)))
+    approximated = False
     if spec.abs_tol is None and spec.rel_tol is None:
         if isinstance(value, float):
             tolerance = FALLBACK_REL_TOL * abs(value)
         elif Fraction(written) != value:
-            tolerance = abs(float(Fraction(written) - value)) * 2
-    return written, f"{tolerance:.6g}"
+            approximated = True
+            written = f"{float(value):.6g}"
+            tolerance = APPROX_REL * abs(float(value))
+    return written, f"{tolerance:.3g}" if approximated else f"{tolerance:.6g}", approximated
 
 
 def shape_answers(shape: tuple[int, ...]) -> list[str]:
@@ -120,6 +126,13 @@ def shape_answers(shape: tuple[int, ...]) -> list[str]:
     dims = [str(d) for d in shape]
     return list(dict.fromkeys(["x".join(dims), "×".join(dims), " x ".join(dims), f"({', '.join(dims)})",
                                ",".join(dims)]))
+
+
+def approximation(serving: Serving, value: str, tolerance: str, lang: str) -> str:
+    from quizzer.checking.numeric import expected_value, format_number
+
+    exact = format_number(expected_value(serving.served)).split(" ")[0]
+    return label("lms-approx", lang, id=serving.name, exact=exact, value=value, tolerance=tolerance)
 
 
 def cannot_carry(item: Item, fmt: str, lang: str) -> str:

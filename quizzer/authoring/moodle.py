@@ -4,7 +4,8 @@ One category per topic (``$course$/quizzer/<topic>``), then its questions:
 
 - choice: ``multichoice``, one answer (``single``) or several (each right option 100/k %, each
   wrong one -100/(n-k) %, so picking everything scores nothing);
-- numeric: ``numerical`` with the absolute tolerance (``lms.numeric_answer``); a shape answer is a
+- numeric: ``numerical`` with the absolute tolerance (``lms.numeric_answer``; an exact answer with
+  no finite decimal is rounded to four significant figures and listed); a shape answer is a
   ``shortanswer`` taking the spellings quizzer reads (3x3, 3×3, (3, 3));
 - text: ``shortanswer`` with every accepted answer of every language (as quizzer accepts them);
 - symbolic: ``shortanswer`` with the answer as written and as quizzer prints it: Moodle has no
@@ -23,6 +24,7 @@ from quizzer.authoring.lms import (
     CATEGORY_ROOT,
     Export,
     Serving,
+    approximation,
     cannot_carry,
     numeric_answer,
     servings,
@@ -88,11 +90,13 @@ def _short(quiz: ET.Element, serving: Serving, answers: Sequence[str], lang: str
         _answer(q, 100, answer)
 
 
-def _numerical(quiz: ET.Element, serving: Serving, lang: str | None) -> None:
+def _numerical(quiz: ET.Element, serving: Serving, lang: str | None, notes: list[str], message_lang: str) -> None:
     q = _question(quiz, "numerical", serving, lang)
-    value, tolerance = numeric_answer(serving.served)
+    value, tolerance, approximated = numeric_answer(serving.served)
     answer = _answer(q, 100, value)
     ET.SubElement(answer, "tolerance").text = tolerance
+    if approximated:
+        notes.append(approximation(serving, value, tolerance, message_lang))
 
 
 def _essay(quiz: ET.Element, serving: Serving, spec: FlashcardSpec, lang: str | None) -> None:
@@ -116,6 +120,7 @@ def export_moodle(items: Sequence[Item], *, lang: str | None = None, variants: i
 
     quiz = ET.Element("quiz")
     skipped: list[str] = []
+    notes: list[str] = []
     count = 0
     topics: dict[str, list[Item]] = {}
     for item in items:
@@ -135,7 +140,7 @@ def export_moodle(items: Sequence[Item], *, lang: str | None = None, variants: i
             elif isinstance(spec, NumericSpec) and spec.shape is not None:
                 _short(quiz, serving, shape_answers(expected_shape(serving.served)), lang)
             elif isinstance(spec, NumericSpec):
-                _numerical(quiz, serving, lang)
+                _numerical(quiz, serving, lang, notes, message_lang)
             elif isinstance(spec, TextSpec):
                 _short(quiz, serving, spec.all_answers(), lang)
             elif isinstance(spec, SymbolicSpec):
@@ -146,5 +151,5 @@ def export_moodle(items: Sequence[Item], *, lang: str | None = None, variants: i
             count += 1
     ET.indent(quiz)
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
-    return Export(text, count, skipped)
+    return Export(text, count, skipped, notes)
 

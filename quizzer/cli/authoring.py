@@ -133,6 +133,10 @@ def export(
             err_console.print(label("lms-not-carried", language, n=len(exported.skipped)), markup=False)
             for line in exported.skipped:
                 err_console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        if exported.approximated:
+            err_console.print(label("lms-approximated", language, n=len(exported.approximated)), markup=False)
+            for line in exported.approximated:
+                err_console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
         written = exported.questions
     else:
         raise QuizzerError(f"unknown format {format_!r}; use markdown, json, moodle or gift")
