@@ -139,7 +139,9 @@ def export(
                 err_console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
         written = exported.questions
     else:
-        raise QuizzerError(f"unknown format {format_!r}; use markdown, json, moodle or gift")
+        from quizzer.i18n.labels import label
+
+        raise QuizzerError(label("bad-export-format", language, format=format_))
     if output:
         Path(output).write_text(text, encoding="utf-8")
         err_console.print(f"wrote {written} items to {output}")
