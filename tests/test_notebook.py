@@ -118,6 +118,18 @@ def test_the_function_in_a_later_cell_is_graded(cli, tmp_path):
     assert "passed" in result.output
 
 
+def test_an_error_names_the_cell_and_its_own_line(cli, tmp_path):
+    solution = lstm(LSTM_OK).replace("    c = ", "    oops = 1 / 0\n    c = ", 1)
+    line = solution.split("\n").index("    oops = 1 / 0") + 1
+    path = write_nb(tmp_path / "hw.ipynb", ("markdown", "# LSTM"), ("code", "import numpy as np\nq = 1"),
+                    ("code", solution))
+    result = cli("grade", "lstm-cell", str(path))
+    assert result.exit_code == 1
+    assert f"ZeroDivisionError (line {line} of cell 3)" in result.output
+    japanese = cli("grade", "lstm-cell", str(path), "--lang", "ja")
+    assert f"セル 3 の {line} 行目" in japanese.output
+
+
 def test_a_class_folder_mixing_py_and_ipynb_goes_on_past_broken_notebooks(cli, tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()

@@ -197,7 +197,9 @@ def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: R
                       {"diagnosis": "unfilled", "elapsed": 0.0, "output": ""})
     runner = runner or shared_runner()
     outcome = runner.run(source, exercise.entry, prepared.args, preamble=exercise.provided, filename=filename)
-    return _verdict(prepared, outcome, lang=lang, runner=runner, response=response)
+    # a notebook's lines are counted across its joined cells: say which cell, and its own line
+    line_label = notebook.line_label(source, lang) if notebook.is_notebook(filename) else None
+    return _verdict(prepared, outcome, lang=lang, runner=runner, response=response, line_label=line_label)
 
 
 def grade_response(exercise: Exercise, response: str, *, lang: str = "en", runner: Runner | None = None) -> Result:
@@ -260,7 +262,8 @@ def _matches(sub: RunOutcome, mis: RunOutcome, prepared: Prepared) -> bool:
                    for m, c in zip(mis.cases, prepared.cases))
 
 
-def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runner, response: str | None) -> Result:
+def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runner, response: str | None,
+             line_label: Callable[[int], str] | None = None) -> Result:
     exercise = prepared.exercise
     entry, outputs, tol = exercise.entry, prepared.outputs, exercise.tolerance
     case_results: list[CaseResult] = []
@@ -269,7 +272,8 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
         case_details: dict = {"input_shapes": _shape_dict(case),
                               "expected_shapes": [list(e.shape) for e in case.expected]}
         if got.error is not None:
-            sentence = diagnose.error_sentence(got.error, lang=lang, entry=entry, names=prepared.names)
+            sentence = diagnose.error_sentence(got.error, lang=lang, entry=entry, names=prepared.names,
+                                               line_label=line_label)
             case_details["error"] = _error_dict(got.error)
             passed = False
         else:

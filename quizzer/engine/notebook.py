@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from quizzer.errors import QuizzerError
@@ -28,10 +28,12 @@ from quizzer.i18n.labels import label
 if TYPE_CHECKING:
     from quizzer.bank.model import Exercise
 
-__all__ = ["NOTEBOOK_SUFFIX", "NotebookError", "exercise_notebook", "is_notebook", "notebook", "notebook_source"]
+__all__ = ["NOTEBOOK_SUFFIX", "NotebookError", "cell_line", "exercise_notebook", "is_notebook", "line_label", "notebook",
+           "notebook_source"]
 
 NOTEBOOK_SUFFIX = ".ipynb"
 CELL_MARKER = "# %% [cell {n}]"
+_MARKER = re.compile(r"# %% \[cell (\d+)\]")
 
 # cell magics whose body is Python that would run anyway; every other %%magic's body is not Python
 # (%%bash, %%html, %%writefile, %%script ...) and is commented out whole
@@ -146,6 +148,26 @@ def notebook_source(data: bytes | str, *, name: str = "notebook.ipynb", lang: st
     if not parts:
         raise NotebookError(_say("nb-no-code", lang, name=name))
     return "\n".join(parts)
+
+
+def cell_line(source: str, line: int) -> tuple[int, int] | None:
+    """Where line ``line`` of a joined notebook source comes from: (cell number, line in that cell)."""
+    lines = source.split("\n")
+    for index in range(min(line, len(lines)) - 1, -1, -1):
+        found = _MARKER.fullmatch(lines[index])
+        if found:
+            return int(found.group(1)), line - index - 1
+    return None
+
+
+def line_label(source: str, lang: str) -> Callable[[int], str]:
+    """Words for a line of the joined source: "11 of cell 3" (a sentence puts "line" before it)."""
+
+    def label_for(line: int) -> str:
+        where = cell_line(source, line)
+        return str(line) if where is None else _say("nb-line", lang, cell=where[0], line=where[1])
+
+    return label_for
 
 
 def _lines(text: str) -> list[str]:
