@@ -48,6 +48,11 @@ def autograder(tmp_path_factory):
         zf.extractall(root / "source")
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
     assert modes["setup.sh"] & 0o100 and modes["run_autograder"] & 0o100, "Gradescope runs them as programs"
+    for script in ("setup.sh", "run_autograder"):
+        subprocess.run(["bash", "-n", str(root / "source" / script)], check=True)
+    setup = (root / "source" / "setup.sh").read_text()
+    assert f"quizzer-{__version__}-py3-none-any.whl" in setup and "--no-index" not in setup, \
+        "on Gradescope the dependencies come from the package index"
     wheel = root / "source" / f"quizzer-{__version__}-py3-none-any.whl"
     assert wheel.is_file()
     # setup.sh does this with the package index; here the dependencies come from the test's own Python
