@@ -259,7 +259,9 @@ def test_results_files_json_and_csv(tmp_path, runner):
     write_results(tmp_path / "r.csv", graded)
     with open(tmp_path / "r.csv", newline="") as f:
         table = list(csv.DictReader(f))
-    assert list(table[0]) == ["file", "id", "passed", "score", "max_score", "feedback", "elapsed"]
+    assert list(table[0]) == ["file", "student", "student_id", "id", "passed", "score", "max_score", "feedback",
+                              "elapsed"]
+    assert table[0]["student"] == "good", "without a roster, the student is named after the file"
     assert table[1]["passed"] == "False" and float(table[1]["score"]) == rows[1]["score"]
     assert result_rows(graded) == rows
     with pytest.raises(QuizzerError):

@@ -91,15 +91,17 @@ def schema(
 
 @handle_errors
 def export(
-    format_: Annotated[str, typer.Option("--format", "-f", help="markdown, json, or anki (an .apkg deck; needs -o).")] = "markdown",
+    format_: Annotated[str, typer.Option("--format", "-f", help="markdown, json, anki (an .apkg deck; needs -o), moodle (Moodle XML) or gift.")] = "markdown",
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)] = None,
     source: SourceOption = None,
     difficulty: DifficultyOption = None,
     lang: Annotated[str | None, typer.Option("--lang", "-l", help="en or ja (default: $QUIZZER_LANG, else en); the Anki deck also takes both.", show_default=False)] = None,
     output: Annotated[str | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.", show_default=False)] = None,
+    variants: Annotated[int, typer.Option("--variants", help="moodle, gift: servings exported per parameterised question.")] = 3,
     bank: BankOption = None,
 ) -> None:
-    """A printable review sheet with answers and explanations (markdown), the bank as JSON, or an Anki deck."""
+    """A printable review sheet with answers and explanations (markdown), the bank as JSON, an Anki deck, or an
+    LMS quiz (moodle, gift: both languages unless --lang is given)."""
     from pathlib import Path
 
     from quizzer.authoring.export import export_json, export_markdown
@@ -115,6 +117,7 @@ def export(
     check_filters(source, difficulty, language)
     loaded = load(bank)
     items = keep(loaded.select(topics=topic or ()), source=source, difficulty=difficulty)
+    written = len(items)
     if topic:
         unknown = [t for t in topic if t not in loaded.topics]
         if unknown:
@@ -133,11 +136,30 @@ def export(
         import json
 
         text = json.dumps(export_json(items, language), ensure_ascii=False, indent=2) + "\n"
+    elif format_ in ("moodle", "gift"):
+        from quizzer.authoring.gift import export_gift
+        from quizzer.authoring.moodle import export_moodle
+        from quizzer.i18n.labels import label
+
+        if variants < 1:
+            raise QuizzerError(label("bad-variants", language))
+        exporter = export_moodle if format_ == "moodle" else export_gift
+        exported = exporter(items, lang=lang and language, variants=variants, message_lang=language)
+        text = exported.text
+        if exported.skipped:
+            err_console.print(label("lms-not-carried", language, n=len(exported.skipped)), markup=False)
+            for line in exported.skipped:
+                err_console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        if exported.approximated:
+            err_console.print(label("lms-approximated", language, n=len(exported.approximated)), markup=False)
+            for line in exported.approximated:
+                err_console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        written = exported.questions
     else:
-        raise QuizzerError(label("unknown-format", language, value=format_, known="markdown, json, anki"))
+        raise QuizzerError(label("unknown-format", language, value=format_, known="markdown, json, anki, moodle, gift"))
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {len(items)} items to {output}")
+        err_console.print(f"wrote {written} items to {output}")
     else:
         typer.echo(text, nl=False)
 

@@ -37,10 +37,12 @@ from quizzer.i18n.labels import label
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from quizzer.authoring.roster import Identity, Roster
     from quizzer.bank.model import Exercise
     from quizzer.results import Result
 
 HINTS_FILE = "hints.json"
+SUBMISSION_SUFFIXES = (".py", ".ipynb")  # what a class folder's submissions are
 
 
 
@@ -176,27 +178,38 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def start(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: ID with _ as .py or .ipynb).", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+    format_: Annotated[str | None, typer.Option("--format", "-f", help="py (a Python file) or ipynb (a Jupyter notebook); default: from -o, else py.", show_default=False)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
-    """Write an exercise's template to a file, ready to fill in and grade."""
+    """Write an exercise's template to a file (or a notebook), ready to fill in and grade."""
     from quizzer.bank.model import BLANK
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
+    if format_ is None:
+        format_ = "ipynb" if output is not None and output.suffix.lower() == ".ipynb" else "py"
+    if format_ not in ("py", "ipynb"):
+        raise QuizzerError(_t("bad-start-format", language, format=format_))
     exercise = _exercise(bank, item_id)
-    path = output or _default_path(exercise)
+    path = output or _default_path(exercise).with_suffix("." + format_)
     if path.exists() and not force:
         raise QuizzerError(f"{path} already exists; pass --force to overwrite it, or -o to choose another file")
     if path.exists() and path.is_dir():
         raise QuizzerError(f"{path} is a directory; pass -o with a file name")
+    if format_ == "ipynb":
+        from quizzer.engine.notebook import exercise_notebook
+
+        text = exercise_notebook(exercise, language)
+    else:
+        text = _starter(exercise, language)
     try:
-        path.write_text(_starter(exercise, language), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise QuizzerError(f"cannot write {path}: {exc.strerror or exc}") from None
-    key = "wrote" if exercise.type == "blank" else "wrote-fn"
+    key = "wrote-nb" if format_ == "ipynb" else "wrote" if exercise.type == "blank" else "wrote-fn"
     console.print(escape(_t(key, language, path=path, blank=BLANK, id=exercise.id, entry=exercise.entry)))
 
 
@@ -233,15 +246,17 @@ def hint(
 
 def grade(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    path: Annotated[Path, typer.Argument(metavar="FILE|DIR", help="A filled-in file, or a folder of .py submissions.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE|DIR", help="A filled-in file (.py or .ipynb), or a folder of .py and .ipynb submissions.")],
     json: JsonOption = False,
     format_: Annotated[str | None, typer.Option("--format", "-f", help="json or gradescope (results.json of Gradescope).", show_default=False)] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Submissions graded at once (folders).")] = 2,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Results file: .json or .csv (folders); the --format output (a file).", show_default=False)] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Folders: write a class report, report.html (self-contained, printable) or report.md.", show_default=False)] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="Folders: a CSV (columns file, id, name) naming the student behind each file.", show_default=False)] = None,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
-    """Grade a file (exit 0 pass, 1 fail) or every .py in a folder (exit 0 if all pass)."""
+    """Grade a file (exit 0 pass, 1 fail) or every .py and .ipynb in a folder (exit 0 if all pass)."""
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
@@ -249,12 +264,24 @@ def grade(
         raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
     if not path.exists():
         raise QuizzerError(f"no such file or folder: {path}")
+    if (report is not None or roster is not None) and not path.is_dir():
+        raise QuizzerError(_t("report-needs-folder", language))
+    if report is not None and report.suffix.lower() not in (".html", ".htm", ".md"):
+        raise QuizzerError(_t("report-suffix", language, path=report))
+    if report is not None and not (report.parent if str(report.parent) else Path(".")).is_dir():
+        raise QuizzerError(_t("cannot-write", language, path=report, reason=_t("no-folder", language)))
+    class_roster = None
+    if roster is not None:
+        from quizzer.authoring.roster import read_roster
+
+        class_roster = read_roster(roster, lang=language)  # before grading: a bad roster costs nothing
     _prespawn_sandbox(jobs if path.is_dir() else 1)
     exercise = _exercise(bank, item_id)
     if path.is_dir():
         if format_ == "gradescope":
             raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
-        passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language)
+        passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language,
+                            report=report, roster=class_roster)
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
     from quizzer.engine.grade import grade_file, gradescope
 
@@ -274,15 +301,16 @@ def grade(
     raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
 
 
-def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str) -> bool:
+def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str,
+               report: Path | None = None, roster: Roster | None = None) -> bool:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from quizzer.engine.grade import grade_many, result_rows, shared_runner, write_results
 
-    files = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file())
     if not files:
-        raise QuizzerError(f"{folder} holds no .py files to grade")
+        raise QuizzerError(_t("no-submissions", lang, folder=folder))
     if output is not None and output.suffix.lower() not in (".json", ".csv"):
         raise QuizzerError(f"cannot write results to {output}: use a .json or .csv file name")
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -291,31 +319,59 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
         task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
         graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(),
                             on_result=lambda _g: progress.advance(task))
+    from quizzer.authoring.roster import identify
+
+    identity = identify(graded, roster, lang=lang)
+    graded = identity.graded
     n_passed = sum(g.result.passed for g in graded)
     if output is not None:
         write_results(output, graded)
+    if report is not None:  # after the results file: a report that cannot be written loses no grades
+        _write_report(report, exercise, identity, lang=lang)
     if as_json:
         print_json(result_rows(graded))
     else:
         table = Table(title=f"{exercise.id}: {_t('summary', lang, passed=n_passed, total=len(graded))}",
                       title_justify="left")
         table.add_column(_t("file", lang))
+        if roster is not None:
+            table.add_column(_t("student", lang))
         table.add_column("", justify="center")
         table.add_column(_t("score", lang), justify="right")
         table.add_column(_t("feedback", lang), overflow="fold")
         for g in graded:
             mark = "[green]✓[/]" if g.result.passed else "[red]✗[/]"
-            table.add_row(escape(Path(g.file).name), mark, f"{g.result.score:g}/{g.result.max_score:g}",
+            who = [escape(g.student)] if roster is not None else []
+            table.add_row(escape(Path(g.file).name), *who, mark, f"{g.result.score:g}/{g.result.max_score:g}",
                           escape(_shorten(g.result.feedback, 200)))
         console.print(table)
     if output is not None:
         err_console.print(escape(_t("results", lang, path=output)))
+    if report is not None:
+        err_console.print(escape(_t("report-wrote", lang, path=report)))
+    if identity.missing or identity.unlisted or identity.duplicates:
+        err_console.print(escape(_t("roster-problems", lang, missing=len(identity.missing),
+                                    unlisted=len(identity.unlisted), duplicates=len(identity.duplicates))))
+        for line in ([_t("rep-missing", lang, who=f"{s.name} ({s.key})") for s in identity.missing]
+                     + [_t("rep-unlisted", lang, file=u) for u in identity.unlisted] + identity.duplicates):
+            err_console.print(f"  {escape(line)}", soft_wrap=True)
     return n_passed == len(graded)
+
+
+def _write_report(report: Path, exercise: Exercise, identity: Identity, *, lang: str) -> None:
+    """The class report, HTML or Markdown by the file's suffix."""
+    from quizzer.authoring.report import class_report, report_html, report_markdown
+
+    figures = class_report(exercise, identity.graded, lang=lang,
+                           missing=[f"{s.name} ({s.key})" for s in identity.missing],
+                           unlisted=identity.unlisted, duplicates=identity.duplicates)
+    text = report_markdown(figures, lang) if report.suffix.lower() == ".md" else report_html(figures, lang)
+    _write_atomic(report, text)
 
 
 def watch(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
-    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file you are editing.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The file (.py or .ipynb) you are editing.")],
     interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between checks for a save.")] = 0.5,
     max_grades: Annotated[int | None, typer.Option("--max-grades", hidden=True, min=1)] = None,
     lang: LangOption = None,
@@ -343,7 +399,7 @@ def watch(
             if stamp is not None and stamp != last:
                 last = stamp
                 try:
-                    source = read_submission(path)
+                    source = read_submission(path, lang=language)
                 except QuizzerError as exc:
                     err_console.print(f"[red]{escape(exc.message)}[/]")
                 else:

@@ -14,6 +14,7 @@ from quizzer import __version__
 from quizzer.cli import authoring as cli_authoring
 from quizzer.cli import exam as cli_exam
 from quizzer.cli import exercise as cli_exercise
+from quizzer.cli import instructor as cli_instructor
 from quizzer.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -297,6 +298,7 @@ def stats(
 cli_exercise.register(app)
 cli_authoring.register(app)
 cli_exam.register(app)
+cli_instructor.register(app)
 
 
 def run() -> None:

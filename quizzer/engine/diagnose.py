@@ -8,7 +8,7 @@ which facts to report; nothing here runs code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import permutations
 
 import numpy as np
@@ -213,16 +213,19 @@ def template_names(template: str, entry: str) -> list[str]:
 # --- sentences for a sandbox error ---------------------------------------------------------
 
 
-def error_sentence(error, *, lang: str, entry: str, names: Sequence[str]) -> str:
-    """One sentence for a ``sandbox.SubmissionError``."""
+def error_sentence(error, *, lang: str, entry: str, names: Sequence[str],
+                   line_label: Callable[[int], str] | None = None) -> str:
+    """One sentence for a ``sandbox.SubmissionError``; ``line_label`` words a line number (a notebook's
+    says which cell)."""
     kind = error.kind
-    where = f" (line {error.line})" if error.line and lang != "ja" else (f" ({error.line} 行目)" if error.line else "")
+    line = (line_label or str)(error.line) if error.line else None
+    where = f" (line {line})" if line and lang != "ja" else (f" ({line} 行目)" if line else "")
     message = error.message.rstrip(".")
     if error.exc_type and message.startswith(error.exc_type + ": "):
         message = message[len(error.exc_type) + 2:]
     if kind == "syntax":
-        if error.line:
-            return say("syntax", lang, line=error.line, message=message)
+        if line:
+            return say("syntax", lang, line=line, message=message)
         return say("syntax-noline", lang, message=message)
     if kind == "timeout":
         return say("timeout", lang, detail=message)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzer.bank.model import BLANK, Exercise, Misconception
-from quizzer.engine import diagnose
+from quizzer.engine import diagnose, notebook
 from quizzer.engine.compare import compare, same
 from quizzer.engine.sandbox import Limits, Runner, RunOutcome, SubmissionError
 from quizzer.engine.tasks import Case, Task, get_task
@@ -197,7 +197,9 @@ def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: R
                       {"diagnosis": "unfilled", "elapsed": 0.0, "output": ""})
     runner = runner or shared_runner()
     outcome = runner.run(source, exercise.entry, prepared.args, preamble=exercise.provided, filename=filename)
-    return _verdict(prepared, outcome, lang=lang, runner=runner, response=response)
+    # a notebook's lines are counted across its joined cells: say which cell, and its own line
+    line_label = notebook.line_label(source, lang) if notebook.is_notebook(filename) else None
+    return _verdict(prepared, outcome, lang=lang, runner=runner, response=response, line_label=line_label)
 
 
 def grade_response(exercise: Exercise, response: str, *, lang: str = "en", runner: Runner | None = None) -> Result:
@@ -209,7 +211,7 @@ def grade_response(exercise: Exercise, response: str, *, lang: str = "en", runne
 def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
                runner: Runner | None = None) -> Result:
     """Grade a file; QuizzerError (exit 2) when it cannot be read."""
-    source = read_submission(path)
+    source = read_submission(path, lang=lang)
     if exercise.type == "blank" and not _defines(source, exercise.entry):
         try:  # a file holding only the expression for the blank
             source = source_for(exercise, source, lang=lang)
@@ -218,7 +220,8 @@ def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
     return grade_source(exercise, source, lang=lang, runner=runner, filename=Path(path).name or "submission.py")
 
 
-def read_submission(path: str | os.PathLike) -> str:
+def read_submission(path: str | os.PathLike, *, lang: str = "en") -> str:
+    """A submission's Python source: a .py file's text, or a notebook's code cells (``engine.notebook``)."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -228,6 +231,8 @@ def read_submission(path: str | os.PathLike) -> str:
         raise QuizzerError(f"{p} is a directory, not a file") from None
     except OSError as exc:
         raise QuizzerError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if notebook.is_notebook(p):
+        return notebook.notebook_source(data, name=p.name, lang=lang)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -257,7 +262,8 @@ def _matches(sub: RunOutcome, mis: RunOutcome, prepared: Prepared) -> bool:
                    for m, c in zip(mis.cases, prepared.cases))
 
 
-def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runner, response: str | None) -> Result:
+def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runner, response: str | None,
+             line_label: Callable[[int], str] | None = None) -> Result:
     exercise = prepared.exercise
     entry, outputs, tol = exercise.entry, prepared.outputs, exercise.tolerance
     case_results: list[CaseResult] = []
@@ -266,7 +272,8 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
         case_details: dict = {"input_shapes": _shape_dict(case),
                               "expected_shapes": [list(e.shape) for e in case.expected]}
         if got.error is not None:
-            sentence = diagnose.error_sentence(got.error, lang=lang, entry=entry, names=prepared.names)
+            sentence = diagnose.error_sentence(got.error, lang=lang, entry=entry, names=prepared.names,
+                                               line_label=line_label)
             case_details["error"] = _error_dict(got.error)
             passed = False
         else:
@@ -354,10 +361,12 @@ def _error_dict(error: SubmissionError) -> dict:
 
 @dataclass(frozen=True)
 class Graded:
-    """One file of a batch and its result."""
+    """One file of a batch and its result; the student is named after the file unless a roster says otherwise."""
 
     file: str
     result: Result
+    student: str = ""
+    student_id: str = ""
 
 
 def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: int = 2, lang: str = "en",
@@ -377,7 +386,7 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
     def one(index: int) -> Graded:
         path = paths[index]
         try:
-            source = read_submission(path)
+            source = read_submission(path, lang=lang)
         except QuizzerError as exc:
             n = float(len(prepared.cases))
             result = Result(exercise.id, False, 0.0, n, exc.message, details={"diagnosis": "unreadable"})
@@ -403,11 +412,12 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
 # --- output files -----------------------------------------------------------------------------
 
-RESULT_COLUMNS = ("file", "id", "passed", "score", "max_score", "feedback", "elapsed")
+RESULT_COLUMNS = ("file", "student", "student_id", "id", "passed", "score", "max_score", "feedback", "elapsed")
 
 
 def result_rows(graded: Sequence[Graded]) -> list[dict]:
-    return [{"file": g.file, "id": g.result.item_id, "passed": g.result.passed, "score": g.result.score,
+    return [{"file": g.file, "student": g.student or Path(g.file).stem, "student_id": g.student_id,
+             "id": g.result.item_id, "passed": g.result.passed, "score": g.result.score,
              "max_score": g.result.max_score, "feedback": g.result.feedback,
              "elapsed": g.result.details.get("elapsed", 0.0)} for g in graded]
 
