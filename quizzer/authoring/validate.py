@@ -12,7 +12,7 @@ that exist), every item is checked for what only running it can show:
   unfilled template fails;
 - each exercise has hints and at least three misconceptions (the bank's standard);
 - a text question's accepted answer does not appear in its own prompt (it would give itself away);
-- Japanese texts of questions follow the bank's style (quizzer.authoring.style);
+- Japanese texts of questions and exercises follow the bank's style (quizzer.authoring.style);
 - and, reported rather than refused: in how many single-answer choice questions the right option is the
   longest one (test-wise learners pick the longest; the bank keeps this to a third at most).
 
@@ -86,7 +86,7 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
         if isinstance(item, Question):
             _check_question(item, problems)
             _check_answer_in_prompt(item, problems)
-            _check_style(item, problems)
+        _check_style(item, problems)
     exercises = [i for i in items.values() if isinstance(i, Exercise)]
     ready = [e for e in exercises if not todo_fields(e)]
     for exercise in ready:
