@@ -210,9 +210,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_forked_processes_die_with_the_submission(runner, tmp_path):
-    pids = tmp_path / "pids"
-    source = f"""
+def test_forked_processes_die_with_the_submission(runner):
+    # The pids come back through the captured output: the submission can write nowhere else.
+    source = """
 import os
 def f(x):
     for i in range(3):
@@ -222,17 +222,15 @@ def f(x):
                 os.setsid()  # tries to leave the process group too
             while True:
                 pass
-        open({str(pids)!r}, "a").write(f"{{pid}}\\n")
+        print("child", pid, flush=True)
     while True:
         pass
 """
-    assert runner.run(source, "f", ONE).error.kind == "timeout"
-    children = [int(p) for p in pids.read_text().split()]
+    outcome = runner.run(source, "f", ONE)
+    assert outcome.error.kind == "timeout"
+    children = [int(line.split()[1]) for line in outcome.output.splitlines() if line.startswith("child ")]
     assert len(children) == 3
-    deadline = time.monotonic() + 2
-    while any(_alive(p) for p in children) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_alive(p) for p in children)
+    assert not any(_alive(p) for p in children)  # killed before the verdict came back
 
 
 def test_a_fork_bomb_is_stopped_even_when_nproc_is_not_enforced(runner):
@@ -247,22 +245,19 @@ def test_a_forked_copy_returning_does_not_garble_the_result(runner):
     assert np.array_equal(only_case(runner.run(source, "f", ONE)).outputs[0], [1.0, 2.0, 3.0])
 
 
-def test_killing_the_fork_server_costs_only_that_submission(runner, tmp_path):
-    pidfile = tmp_path / "pid"
-    source = f"""
-import os, signal, time
+def test_the_fork_server_cannot_be_killed_and_the_next_submission_runs(runner):
+    source = """
+import os, signal
 def f(x):
-    open({str(pidfile)!r}, "w").write(str(os.getpid()))
-    os.kill(os.getppid(), signal.SIGKILL)
-    time.sleep(60)
+    try:
+        os.kill(os.getppid(), signal.SIGKILL)
+    except OSError as exc:
+        print("refused", exc.errno, flush=True)
+    return x
 """
     outcome = runner.run(source, "f", ONE)
-    assert outcome.error.kind == "crash" and only_case(outcome).outputs is None
-    pid = int(pidfile.read_text())
-    deadline = time.monotonic() + 2
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(pid)
+    assert "refused 1" in outcome.output  # EPERM: the server is outside the submission's domain
+    assert only_case(outcome).outputs is not None
     assert only_case(runner.run("def f(x):\n    return x\n", "f", ONE)).outputs is not None
 
 

@@ -44,6 +44,9 @@ _READ_CHUNK = 1 << 16
 MAX_OUTPUTS = 1024  # values one call may return; the parent refuses more
 _MAX_PROCESSES = 64  # live processes a submission may have (RLIMIT_NPROC, and the census below)
 _CENSUS_EVERY = 0.1  # seconds between counts of a running submission's processes
+_REPORT_MAX = 4 << 20  # bytes of report lines a child may send besides its arrays
+_UNCONFINED = ("landlock", "seccomp", "scratch-bound")  # what is missing without the plan
+_plan = None  # confine.Plan, built by the zygote at start (never in quizzer's own process)
 
 
 class BadReturn(ValueError):
@@ -199,19 +202,29 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
         pass
 
 
-def _child(req: dict, out_w: int) -> None:
+def _close_all_but(keep: set[int]) -> None:
+    low = 3
+    for fd in sorted(k for k in keep if k >= 3):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+
+
+def _child(req: dict, out_w: int, res_w: int, ruleset: int | None) -> None:
     """Confine this freshly forked process, run the submission, report, and ``os._exit``.
 
-    Everything before the preamble runs is trusted set-up; from the first ``exec`` on, anything
-    in this process (including these locals and the report file) is the submission's to tamper
-    with, which is why the parent trusts nothing it reads back beyond "these are arrays".
+    Everything before the preamble runs is trusted set-up, ending with the kernel confinement
+    (``confine.Plan.confine``); from the first ``exec`` on, anything in this process (including
+    these locals and the result pipe) is the submission's to tamper with, which is why the parent
+    trusts nothing it reads back beyond "these are arrays".
     """
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(out_w, 1)
     os.dup2(out_w, 2)
-    os.closerange(3, 1 << 16)  # the zygote's control pipe must not be reachable from here
+    # The zygote's control pipe and its cached path descriptors must not be reachable from here.
+    _close_all_but({res_w} | ({ruleset} if ruleset is not None else set()))
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
 
@@ -228,19 +241,20 @@ def _child(req: dict, out_w: int) -> None:
     sys.path[:] = [p for p in sys.path if p and not (
         os.path.isdir(os.path.join(p, "quizzer")) and not os.path.isdir(os.path.join(p, "numpy")))]
 
-    out_dir = req["out"]
-    report = os.open(os.path.join(out_dir, "report.jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-
     harness_pid = os.getpid()
 
     def forked_copy() -> bool:
         """A process the submission forked returns into this loop too; it must not report."""
         return os.getpid() != harness_pid
 
-    def emit(obj: dict) -> None:
+    def send(data: bytes) -> None:
+        while data:
+            data = data[os.write(res_w, data):]
+
+    def emit(obj: dict, payload: bytes = b"") -> None:
         if forked_copy():
             os._exit(0)
-        os.write(report, (json.dumps(obj) + "\n").encode())
+        send((json.dumps(obj) + "\n").encode() + payload)
 
     def finish(code: int = 0) -> None:
         for stream in (stdout, stderr):
@@ -251,7 +265,6 @@ def _child(req: dict, out_w: int) -> None:
         os._exit(code)
 
     try:
-        os.chdir(req["work"])
         data = b""
         if req.get("arrays"):
             with open(req["arrays"], "rb") as fh:
@@ -263,14 +276,21 @@ def _child(req: dict, out_w: int) -> None:
         cpu = math.ceil(float(limits["wall_seconds"])) + 1
         _set_limit(resource.RLIMIT_CORE, 0)
         _set_limit(resource.RLIMIT_NOFILE, 64)
-        _set_limit(resource.RLIMIT_NPROC, _MAX_PROCESSES)  # per user; not enforced for root
+        _set_limit(resource.RLIMIT_NPROC, _MAX_PROCESSES)  # counted per real uid: unique to this child
         _set_limit(resource.RLIMIT_FSIZE, memory)
         _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
+        if _plan is not None:
+            missing = _plan.confine(req["work"], ruleset, scratch_bytes=int(limits["scratch_bytes"]),
+                                    scratch_files=int(limits["scratch_files"]))
+        else:
+            os.chdir(req["work"])
+            missing = list(_UNCONFINED)
         _set_limit(resource.RLIMIT_AS, memory)
     except BaseException as exc:
         emit({"t": "internal", "message": _first_line(f"{type(exc).__name__}: {_safe_str(exc)}")})
         finish(70)
         return
+    emit({"t": "isolation", "missing": missing})
 
     filename = req["filename"]
     entry = req["entry"]
@@ -335,10 +355,9 @@ def _child(req: dict, out_w: int) -> None:
             if isinstance(value, (tuple, list)) and len(value) > MAX_OUTPUTS:
                 raise BadReturn(f"{entry} returned {len(value)} values; at most {MAX_OUTPUTS} are accepted")
             outputs = normalize_return(value, entry)
-            # Raw float64 bytes, one array after another; the shapes go in the report line.
-            with open(os.path.join(out_dir, f"case{i}.bin"), "wb") as fh:
-                fh.writelines(arr.tobytes(order="C") for arr in outputs)
-            emit({"t": "case", "i": i, "shapes": [list(a.shape) for a in outputs], "error": None})
+            # Raw float64 bytes, one array after another, right after the line giving the shapes.
+            emit({"t": "case", "i": i, "shapes": [list(a.shape) for a in outputs], "error": None},
+                 b"".join(arr.tobytes(order="C") for arr in outputs))
             del value, outputs
         except BadReturn as exc:
             emit({"t": "case", "i": i, "error": _error("bad-return", str(exc))})
@@ -402,13 +421,15 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
-def _reap_everything(deadline: float) -> None:
-    """Kill and reap whatever the submission left behind (forks, setsid escapes)."""
+def _reap_everything(deadline: float) -> bool:
+    """Kill and reap whatever the submission left behind (forks, setsid escapes); True once no
+    child of the zygote is left. Every orphan of the submission re-parents to the zygote (a child
+    subreaper), which the submission cannot signal or trace, so the sweep is complete."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return True
         if pid:
             continue
         for kid in _descendants(os.getpid()):
@@ -417,15 +438,44 @@ def _reap_everything(deadline: float) -> None:
             except ProcessLookupError:
                 pass
         if time.monotonic() > deadline:
-            return
+            return False
         time.sleep(0.002)
 
 
-def _serve(req: dict) -> dict:
+class _Sink:
+    """Copies one pipe into a file, keeping at most ``limit`` bytes."""
+
+    def __init__(self, fd: int, path: str | None, limit: int) -> None:
+        self.fd, self.limit, self.size, self.dropped = fd, limit, 0, 0
+        self.file = open(path, "wb", buffering=0) if path else None
+        self.buffer = bytearray()
+
+    def pump(self) -> bool:
+        chunk = os.read(self.fd, _READ_CHUNK)
+        if not chunk:
+            return False
+        room = max(0, self.limit - self.size)
+        kept = chunk[:room]
+        if kept:
+            if self.file is not None:
+                self.file.write(kept)
+            else:
+                self.buffer += kept
+        self.size += len(kept)
+        self.dropped += len(chunk) - len(kept)
+        return True
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        os.close(self.fd)
+
+
+def _serve(req: dict, ruleset: int | None) -> dict:
     limits = req["limits"]
     wall = float(limits["wall_seconds"])
-    keep = int(limits["output_bytes"])
     out_r, out_w = os.pipe()
+    res_r, res_w = os.pipe()
     start = time.monotonic()
     zygote = os.getpid()
     pid = os.fork()
@@ -433,21 +483,27 @@ def _serve(req: dict) -> dict:
         try:
             _die_with_parent(zygote)
             os.close(out_r)
-            _child(req, out_w)
+            os.close(res_r)
+            _child(req, out_w, res_w, ruleset)
         finally:
             os._exit(71)
     os.close(out_w)
+    os.close(res_w)
+    if ruleset is not None:
+        os.close(ruleset)
     # Where the parent looks for the child if this zygote stops answering (no message: a
     # message would wake the parent once more per submission).
     with open(req["pidfile"], "w") as fh:
         fh.write(str(pid))
     pidfd = os.pidfd_open(pid)
-    captured = bytearray()
-    total = 0
+    output = _Sink(out_r, None, int(limits["output_bytes"]))
+    # The child's only way to report: a pipe of its own, copied into a file it cannot reach.
+    results = _Sink(res_r, req["results"], int(limits["memory_bytes"]) + _REPORT_MAX)
+    sinks = {out_r: output, res_r: results}
     timed_out = False
-    pipe_open = True
     sel = selectors.DefaultSelector()
-    sel.register(out_r, selectors.EVENT_READ)
+    for fd in sinks:
+        sel.register(fd, selectors.EVENT_READ)
     sel.register(pidfd, selectors.EVENT_READ)
     deadline = start + wall
     next_census = start + _CENSUS_EVERY
@@ -459,7 +515,7 @@ def _serve(req: dict) -> dict:
             timed_out = True
             break
         if now >= next_census:
-            # RLIMIT_NPROC does nothing when quizzer runs as root, so count descendants here.
+            # A second line behind RLIMIT_NPROC (which only counts when the child's uid is its own).
             if len(_descendants(os.getpid())) > _MAX_PROCESSES:
                 too_many = True
                 break
@@ -467,15 +523,9 @@ def _serve(req: dict) -> dict:
         for key, _ in sel.select(min(deadline, next_census) - now):
             if key.fd == pidfd:
                 exited = True
-            elif pipe_open:
-                chunk = os.read(out_r, _READ_CHUNK)
-                if not chunk:
-                    sel.unregister(out_r)
-                    pipe_open = False
-                else:
-                    total += len(chunk)
-                    if len(captured) < keep:
-                        captured += chunk[: keep - len(captured)]
+            elif not sinks[key.fd].pump():
+                sel.unregister(key.fd)
+                del sinks[key.fd]
     elapsed = time.monotonic() - start
     # Kill the group before reaping, so its id cannot have been reused by then.
     try:
@@ -484,25 +534,26 @@ def _serve(req: dict) -> dict:
         pass
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
-    _reap_everything(time.monotonic() + 2.0)
+    swept = _reap_everything(time.monotonic() + 2.0)
     # Drain what was written before the end; every writer is dead now.
     drain_until = time.monotonic() + 1.0
-    while pipe_open and time.monotonic() < drain_until:
-        if not sel.select(max(0.0, drain_until - time.monotonic())):
+    while sinks and time.monotonic() < drain_until:
+        ready = sel.select(max(0.0, drain_until - time.monotonic()))
+        if not ready:
             break
-        chunk = os.read(out_r, _READ_CHUNK)
-        if not chunk:
-            break
-        total += len(chunk)
-        if len(captured) < keep:
-            captured += chunk[: keep - len(captured)]
+        for key, _ in ready:
+            if not sinks[key.fd].pump():
+                sel.unregister(key.fd)
+                del sinks[key.fd]
     sel.close()
-    os.close(out_r)
-    output = captured.decode("utf-8", errors="replace")
-    if total > len(captured):
-        output += f"\n[... output truncated: {total - len(captured)} more bytes not shown]\n"
-    resp = {"id": req["id"], "elapsed": elapsed, "output": output, "timeout": timed_out,
-            "too_many_processes": _MAX_PROCESSES if too_many else None, "exit_code": None, "signal": None}
+    output.close()
+    results.close()
+    text = bytes(output.buffer).decode("utf-8", errors="replace")
+    if output.dropped:
+        text += f"\n[... output truncated: {output.dropped} more bytes not shown]\n"
+    resp = {"id": req["id"], "elapsed": elapsed, "output": text, "timeout": timed_out,
+            "too_many_processes": _MAX_PROCESSES if too_many else None, "exit_code": None, "signal": None,
+            "results_dropped": results.dropped, "survivors": not swept}
     if os.WIFSIGNALED(status):
         resp["signal"] = os.WTERMSIG(status)
     else:
@@ -516,21 +567,43 @@ def _write(obj: dict) -> None:
         data = data[os.write(1, data):]
 
 
+def _load_plan() -> None:
+    """The confinement plan, from ``confine.py`` beside this file (loaded by path, like this one)."""
+    global _plan
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confine.py")
+    spec = importlib.util.spec_from_file_location("_quizzer_confine", path)
+    if spec is None or spec.loader is None:
+        return
+    confine = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = confine  # dataclasses looks its module up
+    spec.loader.exec_module(confine)
+    _plan = confine.Plan.build()
+
+
 def main() -> None:
     _load_prctl()
     _set_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the zygote ends
+    if sys.platform.startswith("linux"):
+        _load_plan()
     import gc
 
     gc.freeze()  # keep the imported world out of the children's collections (less copy-on-write)
-    _write({"ready": True, "pid": os.getpid()})
+    missing = _plan.probe.missing() if _plan is not None else list(_UNCONFINED)
+    _write({"ready": True, "pid": os.getpid(), "missing": missing})
+    ruleset = _plan.ruleset() if _plan is not None else None
     for line in sys.stdin.buffer:
         req = json.loads(line)
         try:
-            resp = _serve(req)
+            resp = _serve(req, ruleset)
         except Exception as exc:  # a zygote bug: report it rather than leave the parent waiting
             resp = {"id": req.get("id"), "internal": f"{type(exc).__name__}: {exc}"}
         _write(resp)
+        # The next child's ruleset, built while the parent reads this answer (fresh per child:
+        # each child adds the rule for its own scratch to it).
+        ruleset = _plan.ruleset() if _plan is not None else None
     os._exit(0)  # the parent closed the pipe; skip interpreter teardown
 
 

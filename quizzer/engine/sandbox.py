@@ -35,6 +35,7 @@ cgroup, is the real fix.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -54,7 +55,7 @@ from typing import Any
 import numpy as np
 from typing_extensions import Self
 
-from quizzer.engine import spawn
+from quizzer.engine import confine, spawn
 from quizzer.engine._sandbox_child import KINDS, MAX_OUTPUTS, BadReturn, normalize_return
 from quizzer.errors import QuizzerError
 
@@ -92,9 +93,12 @@ class Limits:
     wall_seconds: float = 5.0  # wall clock from fork to exit; the group is SIGKILLed after it
     memory_bytes: int = 1 << 30  # RLIMIT_AS of the submission's process
     output_bytes: int = 64 * 1024  # stdout+stderr kept; the rest is counted and dropped
+    scratch_bytes: int = 64 << 20  # total size of the files in the scratch directory
+    scratch_files: int = 1024  # files and folders in the scratch directory
 
     def __post_init__(self) -> None:
-        if not self.wall_seconds > 0 or self.memory_bytes <= 0 or self.output_bytes < 0:
+        if (not self.wall_seconds > 0 or self.memory_bytes <= 0 or self.output_bytes < 0
+                or self.scratch_bytes <= 0 or self.scratch_files <= 0):
             raise SandboxError(f"invalid sandbox limits: {self}")
 
 
@@ -131,6 +135,7 @@ class RunOutcome:
     output: str  # captured stdout/stderr, truncated with a marker
     elapsed: float  # seconds of wall clock the submission's process lived
     defined_names: tuple[str, ...]  # top-level names of the module (for "did you mean")
+    isolation: str = "none"  # confine.level(): "full", "partial (missing: ...)" or "none"
 
 
 def _crash(message: str) -> SubmissionError:
@@ -209,28 +214,7 @@ def _read_regular(path: str, limit: int) -> bytes:
         os.close(fd)
 
 
-def _read_report(path: str) -> list[dict]:
-    try:
-        data = _read_regular(path, _REPORT_MAX)
-    except (OSError, ValueError):
-        return []
-    lines = []
-    for raw in data.split(b"\n"):
-        try:
-            obj = json.loads(raw)
-        except ValueError:
-            continue  # a line cut short by a kill, or garbage
-        if isinstance(obj, dict):
-            lines.append(obj)
-    return lines
-
-
-def _load_outputs(path: str, shapes: Any, budget: int) -> tuple[np.ndarray, ...]:
-    """The arrays of one case: the file must hold exactly the float64 bytes the shapes announce.
-
-    The format is deliberately dumb (no header to parse, no pickle possible): the report line
-    gives the shapes, and the file's size must match them to the byte.
-    """
+def _shapes_size(shapes: Any) -> tuple[list[list[int]], list[int]]:
     if not isinstance(shapes, list) or not 1 <= len(shapes) <= MAX_OUTPUTS:
         raise ValueError("bad output count")
     sizes = []
@@ -239,13 +223,55 @@ def _load_outputs(path: str, shapes: Any, budget: int) -> tuple[np.ndarray, ...]
                 or not all(type(n) is int and n >= 0 for n in shape)):
             raise ValueError("bad shape")
         sizes.append(math.prod(shape))
-    nbytes = sum(sizes) * 8
-    if nbytes > budget:
-        raise ValueError("outputs larger than the memory limit")
-    data = _read_regular(path, nbytes + 1)
-    if len(data) != nbytes:
-        raise ValueError("result file does not match its shapes")
-    flat = np.frombuffer(data, dtype=np.float64).copy()
+    return shapes, sizes
+
+
+def _read_stream(path: str, limit: int) -> list[dict]:
+    """The child's report: JSON lines, each case line followed by its raw float64 bytes.
+
+    Parsing stops at the first thing that does not fit (garbage, a line cut short by a kill,
+    shapes that cannot be real): after that the framing is lost, and the cases not reached yet
+    have no result. A case line gets its bytes under the key ``payload``.
+    """
+    try:
+        data = _read_regular(path, limit)
+    except (OSError, ValueError):
+        return []
+    lines: list[dict] = []
+    pos = 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            break
+        try:
+            obj = json.loads(data[pos:end])
+        except ValueError:
+            break
+        pos = end + 1
+        if not isinstance(obj, dict):
+            break
+        if obj.get("t") == "case" and obj.get("error") is None:
+            try:
+                _, sizes = _shapes_size(obj.get("shapes"))
+            except ValueError:
+                break
+            nbytes = sum(sizes) * 8
+            obj["payload"] = data[pos:pos + nbytes]
+            pos += nbytes
+        lines.append(obj)
+    return lines
+
+
+def _load_outputs(payload: Any, shapes: Any) -> tuple[np.ndarray, ...]:
+    """The arrays of one case: the payload must hold exactly the float64 bytes the shapes announce.
+
+    The format is deliberately dumb (no header to parse, no pickle possible): the report line
+    gives the shapes, and the bytes after it must match them to the byte.
+    """
+    shapes, sizes = _shapes_size(shapes)
+    if not isinstance(payload, bytes) or len(payload) != sum(sizes) * 8:
+        raise ValueError("result bytes do not match their shapes")
+    flat = np.frombuffer(payload, dtype=np.float64).copy()
     arrays, offset = [], 0
     for shape, size in zip(shapes, sizes):
         arrays.append(flat[offset:offset + size].reshape(shape))
@@ -256,6 +282,8 @@ def _load_outputs(path: str, shapes: Any, budget: int) -> tuple[np.ndarray, ...]
 def _process_error(resp: dict, limits: Limits, internal: str | None) -> SubmissionError:
     if resp.get("lost"):
         return _crash(f"the sandbox lost the submission's process ({resp['lost']})")
+    if resp.get("survivors"):
+        return _crash("the submission left processes behind that could not be stopped")
     if resp.get("timeout"):
         return SubmissionError("timeout", None,
                                f"the submission did not finish within the {limits.wall_seconds:g} s time limit",
@@ -290,14 +318,22 @@ def _process_error(resp: dict, limits: Limits, internal: str | None) -> Submissi
                            None, None, None)
 
 
-def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits, waited: float) -> RunOutcome:
-    """The outcome of one run from the zygote's answer and what the child left in ``out_dir``;
-    ``waited`` is the parent's own measure of the run, for when the zygote gave none."""
+def _collect(resp: dict, results: str, n_cases: int, limits: Limits, waited: float,
+             fallback_isolation: list[str]) -> RunOutcome:
+    """The outcome of one run from the zygote's answer and the child's report (the file the
+    zygote copied its result pipe into); ``waited`` is the parent's own measure of the run, for
+    when the zygote gave none."""
     module: dict | None = None
     case_lines: dict[int, dict] = {}
     done = False
     internal = None
-    for line in _read_report(os.path.join(out_dir, "report.jsonl")):
+    missing = fallback_isolation
+    lines = _read_stream(results, limits.memory_bytes + _REPORT_MAX)
+    # Only the first line is the harness's own account of the walls it put up: it is written
+    # before any of the submission's code runs.
+    if lines and lines[0].get("t") == "isolation" and isinstance(lines[0].get("missing"), list):
+        missing = [m for m in lines[0]["missing"][:20] if isinstance(m, str) and len(m) < 40]
+    for line in lines[1:]:
         tag = line.get("t")
         if tag == "module" and module is None:
             module = line
@@ -313,6 +349,8 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits, waited: flo
         names = tuple(sorted({n for n in module["names"][:2000]
                               if isinstance(n, str) and n.isidentifier() and len(n) <= 100}))
 
+    if resp.get("timeout") or resp.get("signal") or resp.get("too_many_processes") or resp.get("survivors"):
+        done = False  # a "done" written by a process that was then killed proves nothing
     if resp.get("lost") or resp.get("internal"):
         # The zygote died, hung or failed mid-run (a submission can kill or stop it, since it
         # runs as the same user): nothing the child wrote is taken, not even finished cases.
@@ -337,9 +375,8 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits, waited: flo
             cases.append(CaseOutcome(None, _parse_error(line["error"])))
         else:
             try:
-                outputs = _load_outputs(os.path.join(out_dir, f"case{i}.bin"), line.get("shapes"),
-                                        limits.memory_bytes)
-            except (OSError, ValueError, EOFError):
+                outputs = _load_outputs(line.get("payload"), line.get("shapes"))
+            except ValueError:
                 cases.append(CaseOutcome(None, SubmissionError(
                     "bad-return", None, "the returned arrays could not be read back", None, None, None)))
             else:
@@ -352,6 +389,7 @@ def _collect(resp: dict, out_dir: str, n_cases: int, limits: Limits, waited: flo
         output=resp.get("output") if isinstance(resp.get("output"), str) else "",
         elapsed=float(elapsed) if isinstance(elapsed, (int, float)) else waited,
         defined_names=names,
+        isolation=confine.level(missing),
     )
 
 
@@ -370,10 +408,15 @@ class _Zygote:
         self.proc, self._stderr = spawn.take() or spawn.spawn()
         ready = self._read(time.monotonic() + _START_TIMEOUT)
         if not (ready and ready.get("ready")):
-            self.kill()
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
             self._stderr.seek(0)
             detail = self._stderr.read()[-500:].decode("utf-8", "replace").strip()
+            self.kill()
             raise SandboxError(f"the sandbox could not start: {detail or 'no reason given'}")
+        missing = ready.get("missing")
+        self.missing = [m for m in missing if isinstance(m, str)] if isinstance(missing, list) else ["unknown"]
 
     def alive(self) -> bool:
         return not self.dead and self.proc.poll() is None
@@ -519,9 +562,9 @@ class Runner:
         trees = [_encode(dict(case), arrays) for case in cases]
         base = tempfile.mkdtemp(prefix="quizzer-sandbox-", dir=_SCRATCH)
         try:
-            work, out = os.path.join(base, "work"), os.path.join(base, "out")
+            work = os.path.join(base, "work")
             os.mkdir(work)
-            os.mkdir(out)
+            results, pidfile = os.path.join(base, "results"), os.path.join(base, "pid")
             arrays_path = None
             if arrays:
                 arrays_path = os.path.join(base, "cases.bin")
@@ -529,24 +572,23 @@ class Runner:
                     fh.write(b"".join(arrays))
             req = {
                 "source": source, "preamble": preamble, "entry": entry, "filename": filename,
-                "cases": trees, "arrays": arrays_path, "work": work, "out": out,
-                "pidfile": os.path.join(base, "pid"),
-                "limits": {"wall_seconds": self.limits.wall_seconds,
-                           "memory_bytes": self.limits.memory_bytes,
-                           "output_bytes": self.limits.output_bytes},
+                "cases": trees, "arrays": arrays_path, "work": work,
+                "results": results, "pidfile": pidfile,
+                "limits": dataclasses.asdict(self.limits),
             }
             started = time.monotonic()
             for _attempt in range(2):
                 zygote = self._acquire()
                 try:
                     resp = zygote.request(req, self.limits.wall_seconds)
+                    missing = zygote.missing
                 finally:
                     self._release(zygote)
                 # A server that died while idle never forked this submission: one retry on a
                 # fresh server is safe, since nothing of the submission has run.
-                if not (resp.get("lost") and not os.path.exists(req["pidfile"])):
+                if not (resp.get("lost") and not os.path.exists(pidfile)):
                     break
-            return _collect(resp, out, len(cases), self.limits, time.monotonic() - started)
+            return _collect(resp, results, len(cases), self.limits, time.monotonic() - started, missing)
         finally:
             _remove_tree(base)
 
