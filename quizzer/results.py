@@ -47,6 +47,8 @@ class Result:
     cases: tuple[CaseResult, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
     rating: str | None = None
+    # code that ran in the sandbox: "full", "partial (missing: ...)" or "none"; None for the rest
+    isolation: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,7 @@ class Result:
             "expected": self.expected,
             "response": self.response,
             "rating": self.rating,
+            "isolation": self.isolation,
             "cases": [case.to_dict() for case in self.cases],
             "details": self.details,
         }

@@ -260,8 +260,10 @@ def test_results_files_json_and_csv(tmp_path, runner):
     with open(tmp_path / "r.csv", newline="") as f:
         table = list(csv.DictReader(f))
     assert list(table[0]) == ["file", "student", "student_id", "id", "passed", "score", "max_score", "feedback",
-                              "elapsed"]
+                              "elapsed", "isolation"]
     assert table[0]["student"] == "good", "without a roster, the student is named after the file"
+    assert [row["isolation"] for row in table] == [g.result.isolation for g in graded]
+    assert all(row["isolation"] for row in table)  # full, partial (...) or none: never left out
     assert table[1]["passed"] == "False" and float(table[1]["score"]) == rows[1]["score"]
     assert result_rows(graded) == rows
     with pytest.raises(QuizzerError):

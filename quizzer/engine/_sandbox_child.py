@@ -516,7 +516,7 @@ def _serve(req: dict, ruleset: int | None) -> dict:
             break
         if now >= next_census:
             # A second line behind RLIMIT_NPROC (which only counts when the child's uid is its own).
-            if len(_descendants(os.getpid())) > _MAX_PROCESSES:
+            if len(_descendants(os.getpid())) >= _MAX_PROCESSES:
                 too_many = True
                 break
             next_census = now + _CENSUS_EVERY

@@ -299,7 +299,8 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
     if first_failure is None:
         feedback = diagnose.say("pass", lang, n=n)
         details["diagnosis"] = "pass"
-        return Result(exercise.id, True, float(n), float(n), feedback, None, response, tuple(case_results), details)
+        return Result(exercise.id, True, float(n), float(n), feedback, None, response, tuple(case_results), details,
+                      isolation=outcome.isolation)
 
     case, sentence = first_failure
     where = diagnose.case_sentence(case.name, case.shapes, sentence, lang)
@@ -334,7 +335,7 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
         parts.append(diagnose.say("partial", lang, passed=n_passed, total=n))
     feedback = ("" if lang == "ja" else " ").join(p.strip() for p in parts if p.strip())
     return Result(exercise.id, False, float(n_passed), float(n), feedback, None, response, tuple(case_results),
-                  details)
+                  details, isolation=outcome.isolation)
 
 
 def _shared_error(outcome: RunOutcome) -> SubmissionError | None:
@@ -412,14 +413,15 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
 # --- output files -----------------------------------------------------------------------------
 
-RESULT_COLUMNS = ("file", "student", "student_id", "id", "passed", "score", "max_score", "feedback", "elapsed")
+RESULT_COLUMNS = ("file", "student", "student_id", "id", "passed", "score", "max_score", "feedback", "elapsed",
+                  "isolation")
 
 
 def result_rows(graded: Sequence[Graded]) -> list[dict]:
     return [{"file": g.file, "student": g.student or Path(g.file).stem, "student_id": g.student_id,
              "id": g.result.item_id, "passed": g.result.passed, "score": g.result.score,
              "max_score": g.result.max_score, "feedback": g.result.feedback,
-             "elapsed": g.result.details.get("elapsed", 0.0)} for g in graded]
+             "elapsed": g.result.details.get("elapsed", 0.0), "isolation": g.result.isolation} for g in graded]
 
 
 def gradescope(result: Result) -> dict:
@@ -430,6 +432,7 @@ def gradescope(result: Result) -> dict:
         "execution_time": result.details.get("elapsed", 0.0),
         "output": result.feedback,
         "visibility": "visible",
+        "extra_data": {"isolation": result.isolation},
         "tests": [
             {"name": case.name, "score": case.score, "max_score": case.max_score,
              "status": "passed" if case.passed else "failed", "output": case.message or "ok",
