@@ -44,6 +44,14 @@ if TYPE_CHECKING:
 HINTS_FILE = "hints.json"
 SUBMISSION_SUFFIXES = (".py", ".ipynb")  # what a class folder's submissions are
 
+TimeoutOption = Annotated[float | None, typer.Option(
+    "--timeout", min=0.1, metavar="SECONDS",
+    help="Wall-clock limit per submission (default: 5 s).", show_default=False)]
+MemoryOption = Annotated[int | None, typer.Option(
+    "--memory", min=64, metavar="MB", help="Memory limit per submission in MiB (default: 1024).",
+    show_default=False)]
+RequireIsolationOption = Annotated[bool, typer.Option(
+    "--require-isolation", help="Refuse to grade (exit 2) unless full kernel confinement is available.")]
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -51,6 +59,16 @@ def _t(key: str, lang: str, **values: object) -> str:
 
 
 # --- rendering -------------------------------------------------------------------------------
+
+
+def isolation_text(level: str, lang: str) -> str:
+    """The isolation level a result carries (``full``, ``partial (missing: ...)``, ``none``) in words."""
+    prefix = "partial (missing: "
+    if level.startswith(prefix) and level.endswith(")"):
+        return _t("isolation-partial", lang, missing=level[len(prefix):-1])
+    if level in ("full", "none"):
+        return _t(f"isolation-{level}", lang)
+    return level
 
 
 def render_code_result(result: Result, console: Console, *, lang: str = "en", title: str | None = None) -> None:
@@ -85,6 +103,9 @@ def render_code_result(result: Result, console: Console, *, lang: str = "en", ti
         parts.append(RichText(""))
         parts.append(RichText(f"{_t('output', lang)}:", style="dim"))
         parts.append(RichText(shown, style="dim"))
+    if result.isolation is not None:
+        parts.append(RichText(""))
+        parts.append(RichText(f"{_t('isolation', lang)}: {isolation_text(result.isolation, lang)}", style="dim"))
     console.print(Panel(Group(*parts), title=title or result.item_id, title_align="left",
                         border_style="green" if ok else "red"))
 
@@ -105,6 +126,25 @@ def _prespawn_sandbox(workers: int) -> None:
 
     spawn.prespawn(workers)
     atexit.register(spawn.discard)
+
+
+def _limits(timeout: float | None, memory: int | None):  # -> Limits (numpy is imported with it)
+    from quizzer.engine.sandbox import Limits
+
+    default = Limits()
+    return Limits(wall_seconds=timeout if timeout is not None else default.wall_seconds,
+                  memory_bytes=memory << 20 if memory is not None else default.memory_bytes)
+
+
+def _check_isolation(required: bool, lang: str) -> None:
+    """With --require-isolation, stop (exit 2, one line) before anything runs unless every layer is up."""
+    if not required:
+        return
+    from quizzer.engine import confine
+
+    missing = confine.probe().missing()
+    if missing:
+        raise QuizzerError(_t("isolation-required", lang, missing=", ".join(missing)))
 
 
 def _exercise(bank: list[str] | None, item_id: str) -> Exercise:
@@ -253,6 +293,9 @@ def grade(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Results file: .json or .csv (folders); the --format output (a file).", show_default=False)] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Folders: write a class report, report.html (self-contained, printable) or report.md.", show_default=False)] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help="Folders: a CSV (columns file, id, name) naming the student behind each file.", show_default=False)] = None,
+    timeout: TimeoutOption = None,
+    memory: MemoryOption = None,
+    require_isolation: RequireIsolationOption = False,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
@@ -260,6 +303,7 @@ def grade(
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
+    _check_isolation(require_isolation, language)
     if format_ is not None and format_ not in ("json", "gradescope"):
         raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
     if not path.exists():
@@ -281,11 +325,11 @@ def grade(
         if format_ == "gradescope":
             raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
         passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language,
-                            report=report, roster=class_roster)
+                            report=report, roster=class_roster, limits=_limits(timeout, memory))
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
-    from quizzer.engine.grade import grade_file, gradescope
+    from quizzer.engine.grade import grade_file, gradescope, shared_runner
 
-    result = grade_file(exercise, path, lang=language)
+    result = grade_file(exercise, path, lang=language, runner=shared_runner(_limits(timeout, memory)))
     if format_ == "gradescope" or json or format_ == "json":
         data = gradescope(result) if format_ == "gradescope" else {"file": str(path), **result.to_dict()}
         if output is not None:
@@ -302,7 +346,7 @@ def grade(
 
 
 def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str,
-               report: Path | None = None, roster: Roster | None = None) -> bool:
+               report: Path | None = None, roster: Roster | None = None, limits=None) -> bool:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -317,7 +361,7 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
                         console=err_console, transient=True)
     with progress:
         task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
-        graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(),
+        graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(limits),
                             on_result=lambda _g: progress.advance(task))
     from quizzer.authoring.roster import identify
 
@@ -345,6 +389,10 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
             table.add_row(escape(Path(g.file).name), *who, mark, f"{g.result.score:g}/{g.result.max_score:g}",
                           escape(_shorten(g.result.feedback, 200)))
         console.print(table)
+        levels = sorted({g.result.isolation for g in graded if g.result.isolation is not None})
+        if levels:
+            console.print(f"[dim]{escape(_t('isolation', lang))}: "
+                          f"{escape('; '.join(isolation_text(level, lang) for level in levels))}[/]")
     if output is not None:
         err_console.print(escape(_t("results", lang, path=output)))
     if report is not None:
@@ -374,14 +422,18 @@ def watch(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file (.py or .ipynb) you are editing.")],
     interval: Annotated[float, typer.Option("--interval", min=0.05, help="Seconds between checks for a save.")] = 0.5,
     max_grades: Annotated[int | None, typer.Option("--max-grades", hidden=True, min=1)] = None,
+    timeout: TimeoutOption = None,
+    memory: MemoryOption = None,
+    require_isolation: RequireIsolationOption = False,
     lang: LangOption = None,
     bank: BankOption = None,
 ) -> None:
     """Re-grade a file every time it is saved (Ctrl-C to stop)."""
-    from quizzer.engine.grade import grade_source, read_submission
+    from quizzer.engine.grade import grade_source, read_submission, shared_runner
     from quizzer.i18n.text import resolve_language
 
     language = resolve_language(lang)
+    _check_isolation(require_isolation, language)
     if not path.is_file():
         raise QuizzerError(f"no such file: {path}")
     _prespawn_sandbox(1)
@@ -405,7 +457,8 @@ def watch(
                 else:
                     if console.is_terminal:
                         console.clear()
-                    result = grade_source(exercise, source, lang=language, filename=path.name)
+                    result = grade_source(exercise, source, lang=language, filename=path.name,
+                                          runner=shared_runner(_limits(timeout, memory)))
                     render_code_result(result, console, lang=language,
                                        title=f"{exercise.id} · {path.name} · {time.strftime('%H:%M:%S')}")
                 graded += 1

@@ -12,6 +12,7 @@ import typer
 
 from quizzer import __version__
 from quizzer.cli import authoring as cli_authoring
+from quizzer.cli import doctor as cli_doctor
 from quizzer.cli import exam as cli_exam
 from quizzer.cli import exercise as cli_exercise
 from quizzer.cli import instructor as cli_instructor
@@ -299,6 +300,7 @@ cli_exercise.register(app)
 cli_authoring.register(app)
 cli_exam.register(app)
 cli_instructor.register(app)
+cli_doctor.register(app)
 
 
 def run() -> None:

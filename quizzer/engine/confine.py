@@ -185,6 +185,15 @@ class Probe:
         return out
 
 
+def user_namespaces() -> int:
+    """How many user namespaces may exist (0: none can be made)."""
+    try:
+        with open("/proc/sys/user/max_user_namespaces") as fh:
+            return int(fh.read())
+    except (OSError, ValueError):
+        return 0
+
+
 def probe() -> Probe:
     return Probe(landlock_abi(), seccomp_available(), can_mount(), os.geteuid() == 0, _has_cap(7))
 
@@ -272,7 +281,7 @@ def _seccomp_program() -> _SockFprog:
     for at, (op, jt, jf, k) in enumerate(real):
         prog[at] = _SockFilter(op, rel(jt, at), rel(jf, at), k)
     fprog = _SockFprog(len(real), ctypes.cast(prog, ctypes.POINTER(_SockFilter)))
-    fprog._keep = prog  # type: ignore[attr-defined]  # the array must live as long as the program
+    fprog._keep = prog  # the array must live as long as the program
     return fprog
 
 

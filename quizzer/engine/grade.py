@@ -117,17 +117,19 @@ def prepare(exercise: Exercise) -> Prepared:
 
 # --- a runner shared by the checker (practice sessions grade many answers) -------------------
 
-_shared: Runner | None = None
+_shared: dict[Limits, Runner] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_runner() -> Runner:
-    global _shared
+def shared_runner(limits: Limits | None = None) -> Runner:
+    """The process's runner for these limits (the defaults when None), started on first use."""
+    limits = limits or Limits()
     with _shared_lock:
-        if _shared is None:
-            _shared = Runner(Limits())
-            atexit.register(_shared.close)
-        return _shared
+        runner = _shared.get(limits)
+        if runner is None:
+            runner = _shared[limits] = Runner(limits)
+            atexit.register(runner.close)
+        return runner
 
 
 # --- the learner's response as source -------------------------------------------------------
