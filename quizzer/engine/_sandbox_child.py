@@ -104,7 +104,8 @@ def normalize_return(value: object, entry: str = "the function") -> tuple[np.nda
 
 
 def _decode(node: object, data: bytes) -> object:
-    (tag, value), = node.items()  # type: ignore[union-attr]
+    assert isinstance(node, dict)
+    (tag, value), = node.items()
     if tag == "a":
         offset, dtype, shape = value
         count = math.prod(shape)
@@ -228,12 +229,12 @@ def _child(req: dict, out_w: int, res_w: int, ruleset: int | None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
 
-    sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)
+    sys.stdin = sys.__stdin__ = open(0, "r", closefd=False)  # type: ignore[misc]
     # Line-buffered, as in a terminal: what was printed before a timeout's SIGKILL is not lost.
-    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
-                                       closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace",
-                                       closefd=False)
+    sys.stdout = sys.__stdout__ = open(  # type: ignore[misc]
+        1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(  # type: ignore[misc]
+        2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
     stdout, stderr = sys.stdout, sys.stderr
     sys.meta_path.insert(0, _RefuseQuizzer())
     # A checkout of quizzer on the path goes; a site-packages that also holds numpy must stay
@@ -349,7 +350,7 @@ def _child(req: dict, out_w: int, res_w: int, ruleset: int | None) -> None:
 
     for i, kwargs in enumerate(cases):
         try:
-            value = fn(**kwargs)
+            value = fn(**kwargs)  # type: ignore[arg-type,misc]
             if forked_copy():
                 os._exit(0)
             if isinstance(value, (tuple, list)) and len(value) > MAX_OUTPUTS:

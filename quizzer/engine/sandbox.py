@@ -368,14 +368,14 @@ def _collect(resp: dict, results: str, n_cases: int, limits: Limits, waited: flo
 
     cases = []
     for i in range(n_cases):
-        line = case_lines.get(i)
-        if line is None:
+        case_line = case_lines.get(i)
+        if case_line is None:
             cases.append(CaseOutcome(None, error or _crash("the submission's report has no result for this case")))
-        elif line.get("error") is not None:
-            cases.append(CaseOutcome(None, _parse_error(line["error"])))
+        elif case_line.get("error") is not None:
+            cases.append(CaseOutcome(None, _parse_error(case_line["error"])))
         else:
             try:
-                outputs = _load_outputs(line.get("payload"), line.get("shapes"))
+                outputs = _load_outputs(case_line.get("payload"), case_line.get("shapes"))
             except ValueError:
                 cases.append(CaseOutcome(None, SubmissionError(
                     "bad-return", None, "the returned arrays could not be read back", None, None, None)))
@@ -386,7 +386,7 @@ def _collect(resp: dict, results: str, n_cases: int, limits: Limits, waited: flo
     return RunOutcome(
         cases=tuple(cases),
         error=error,
-        output=resp.get("output") if isinstance(resp.get("output"), str) else "",
+        output=output if isinstance(output := resp.get("output"), str) else "",
         elapsed=float(elapsed) if isinstance(elapsed, (int, float)) else waited,
         defined_names=names,
         isolation=confine.level(missing),
@@ -406,6 +406,8 @@ class _Zygote:
         self.dead = False
         # a server pre-spawned at command start (quizzer.engine.spawn) has been importing numpy meanwhile
         self.proc, self._stderr = spawn.take() or spawn.spawn()
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self._in, self._out = self.proc.stdin, self.proc.stdout
         ready = self._read(time.monotonic() + _START_TIMEOUT)
         if not (ready and ready.get("ready")):
             if self.proc.poll() is None:
@@ -422,7 +424,7 @@ class _Zygote:
         return not self.dead and self.proc.poll() is None
 
     def _read(self, deadline: float) -> dict | None:
-        fd = self.proc.stdout.fileno()
+        fd = self._out.fileno()
         poller = select.poll()
         poller.register(fd, select.POLLIN)
         while b"\n" not in self._buf:
@@ -449,7 +451,7 @@ class _Zygote:
         self._next_id += 1
         req = {**req, "id": self._next_id}
         try:
-            self.proc.stdin.write((json.dumps(req) + "\n").encode())
+            self._in.write((json.dumps(req) + "\n").encode())
         except OSError:
             self.kill()
             return {"lost": "the sandbox server had stopped"}
@@ -480,7 +482,7 @@ class _Zygote:
     def close(self) -> None:
         if self.proc.poll() is None:
             try:
-                self.proc.stdin.close()
+                self._in.close()
                 self.proc.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass
@@ -491,7 +493,7 @@ class _Zygote:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in (self._in, self._out):
             try:
                 stream.close()
             except OSError:
