@@ -233,10 +233,14 @@ def f(x):
     assert not any(_alive(p) for p in children)  # killed before the verdict came back
 
 
-def test_a_fork_bomb_is_stopped_even_when_nproc_is_not_enforced(runner):
+def test_a_fork_bomb_is_stopped_even_for_root(runner):
+    # 128 spinning processes wanted: the kernel refuses forks past the child's own RLIMIT_NPROC
+    # (its real uid is its own), and the zygote's census kills the group at the limit.
     source = "import os\ndef f(x):\n    for _ in range(7):\n        os.fork()\n    while True:\n        pass\n"
     outcome = runner.run(source, "f", ONE)
-    assert outcome.error.kind in ("crash", "timeout")
+    error = outcome.error or only_case(outcome).error
+    assert error.kind in ("crash", "timeout") or error.exc_type == "BlockingIOError"
+    assert only_case(outcome).outputs is None
     assert only_case(runner.run("def f(x):\n    return x\n", "f", ONE)).outputs is not None
 
 

@@ -1,36 +1,49 @@
-"""Run a learner's code in a separate, limited process and bring back only arrays.
+"""Run a learner's code in a separate, confined process and bring back only arrays.
 
 The submission never runs in quizzer's process. A ``Runner`` starts a fork server (the
 "zygote": ``_sandbox_child.py`` run as ``python -I`` with a clean environment) that has numpy
 imported once and runs no untrusted code itself; each submission then costs one fork. The child
 starts its own session, reads /dev/null as stdin, writes stdout/stderr into a pipe the zygote
-drains (keeping only ``Limits.output_bytes``), sets RLIMIT_AS/CPU/NOFILE/NPROC/FSIZE/CORE,
-refuses ``import quizzer`` with a meta path finder, runs the trusted preamble and then the
-submission in an empty temporary directory, calls the entry function once per case and writes
-each normalised return value out as raw float64 bytes. The zygote enforces the wall-clock limit
-by SIGKILLing the child's process group; as a child subreaper it then finds and kills every
-descendant that left the group, and while a submission runs it counts its processes (a fork
-bomb is a "crash" at 64 processes, since RLIMIT_NPROC means nothing to root).
+drains (keeping only ``Limits.output_bytes``), sets RLIMIT_CPU/NOFILE/NPROC/FSIZE/CORE/AS,
+refuses ``import quizzer`` with a meta path finder, confines itself in the kernel (below), runs
+the trusted preamble and then the submission in its scratch directory, calls the entry function
+once per case and sends each normalised return value as raw float64 bytes down a result pipe.
+
+Confinement (``quizzer.engine.confine``, applied in the child after the fork and before any of
+the submission's code, with the costly part prepared in the zygote): a private mount namespace
+with a tmpfs scratch bounded in bytes and in files; securebits locked, the capability bounding
+set and every capability dropped, a non-root real uid of its own (so RLIMIT_NPROC stops a fork
+bomb in the kernel even for root), no_new_privs; a seccomp denylist (ptrace, process_vm_*,
+mount, namespaces, keys, bpf, perf, io_uring, uid changes, exec, socket(); socketpair stays);
+Landlock: read only the base standard library, numpy's folders and the shared libraries,
+write only the scratch, no TCP, no signals or abstract-socket connections outside its own
+domain (so neither quizzer nor the zygote can be signalled or traced, and /proc of either
+cannot even be opened). Our own ctypes module rather than a binding such as sandlock, landlock
+or pyseccomp: the fork server needs the ruleset built before the fork and only one rule plus
+restrict_self in the child (tens of microseconds), none of them offers that split, and the
+syscalls are few with a stable ABI. Where the kernel lacks a layer, grading still works and
+every result says so: ``RunOutcome.isolation`` is ``full``, ``partial (missing: ...)`` or
+``none``, from the child's own account written before the submission ran.
 
 Why the child cannot forge a verdict: nothing is compared in the child. Everything it reports
-(a JSON line per case with the shapes of its outputs, and one file of raw float64 bytes per
-case) is untrusted data here: lines are validated against a fixed schema; a file is read only
-if it is a regular file (not a FIFO or a symlink to a device) whose size matches the announced
-shapes exactly and fits the memory budget; the bytes can only ever become float64 arrays (no
-header to parse, nothing that could be unpickled). The most a submission can achieve by writing
-those files itself, printing fake markers, patching numpy or exiting early is to report arrays
-of its own choosing, which it could have returned anyway, or an error against itself; ending
-the process before the harness wrote "done" is kind "exit", never a pass.
+(a JSON line per case with the shapes of its outputs, followed by exactly that many float64
+bytes) goes down its own pipe, which the zygote copies into a file the child cannot reach
+(bounded by the memory limit), and is untrusted data here: lines are validated against a fixed
+schema, the bytes must match the announced shapes exactly, and can only ever become float64
+arrays (no header to parse, nothing that could be unpickled). No other child shares the pipe
+or can open the file. The most a submission can achieve by writing to its pipe itself,
+printing fake markers, patching numpy or exiting early is to report arrays of its own choosing,
+which it could have returned anyway, or an error against itself; a "done" is believed only from
+a process that exited by itself (never after a timeout, a signal or the process limit).
 
-Residual risks (not handled): the child runs as the same user as quizzer, so it can read any
-file that user can read (the bank with its reference solutions included), and signal, stop or
-ptrace quizzer's own processes; stopping or killing the zygote only costs that submission (kind
-"crash", and the next one gets a fresh zygote), but nothing stops it from signalling quizzer
-itself. Descendants are only hunted while the zygote lives: if a submission kills the zygote,
-its main process dies with it (PR_SET_PDEATHSIG) and spinning forks hit RLIMIT_CPU, but a
-sleeping fork could outlive the run. Disk use is bounded per file
-(RLIMIT_FSIZE), not in total. Running graders under a dedicated user, in a container or a
-cgroup, is the real fix.
+Survivors: the zygote is a child subreaper that the submission cannot signal, so everything the
+submission forks (double-forked, setsid daemons included) is re-parented to it and killed and
+reaped before the verdict is returned; a census every 0.1 s stops the group at 64 processes.
+
+Residual risks: a submission can use its CPU and memory limits to slow the machine, and the
+tmpfs scratch counts against the machine's memory (64 MiB per running submission by default);
+if the zygote itself is killed from outside, a daemon of the running submission could outlive
+it (the next request gets a fresh zygote, and the daemon stays confined).
 """
 
 from __future__ import annotations
@@ -73,8 +86,8 @@ __all__ = [
 
 # Scratch space for one submission (case bytes, results, its working directory). A RAM-backed
 # /dev/shm makes setting up and removing it ~50x cheaper than a disk with online discard (12 ms vs
-# 0.25 ms here). It grants the submission nothing new: it runs as the same user, who can write there
-# anyway, under the same per-file size limit (RLIMIT_FSIZE).
+# 0.25 ms here). The child sees only its working directory there (with a bounded tmpfs over it
+# where the kernel allows), never the case or result files beside it.
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 _REPORT_MAX = 4 << 20  # bytes of the child's report read at most
 _START_TIMEOUT = 60.0  # seconds for a zygote to import numpy and say it is ready
