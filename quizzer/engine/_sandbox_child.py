@@ -211,7 +211,7 @@ def _close_all_but(keep: set[int]) -> None:
     os.closerange(low, 1 << 16)
 
 
-def _child(req: dict, out_w: int, res_w: int, ruleset: int | None) -> None:
+def _child(req: dict, out_w: int, res_w: int, ruleset: int | None, bounded: bool) -> None:
     """Confine this freshly forked process, run the submission, report, and ``os._exit``.
 
     Everything before the preamble runs is trusted set-up, ending with the kernel confinement
@@ -281,8 +281,7 @@ def _child(req: dict, out_w: int, res_w: int, ruleset: int | None) -> None:
         _set_limit(resource.RLIMIT_FSIZE, memory)
         _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
         if _plan is not None:
-            missing = _plan.confine(req["work"], ruleset, scratch_bytes=int(limits["scratch_bytes"]),
-                                    scratch_files=int(limits["scratch_files"]))
+            missing = _plan.confine(req["work"], ruleset, bounded=bounded)
         else:
             os.chdir(req["work"])
             missing = list(_UNCONFINED)
@@ -477,6 +476,8 @@ def _serve(req: dict, ruleset: int | None) -> dict:
     wall = float(limits["wall_seconds"])
     out_r, out_w = os.pipe()
     res_r, res_w = os.pipe()
+    bounded = _plan is not None and _plan.mount_scratch(req["work"], int(limits["scratch_bytes"]),
+                                                        int(limits["scratch_files"]))
     start = time.monotonic()
     zygote = os.getpid()
     pid = os.fork()
@@ -485,7 +486,7 @@ def _serve(req: dict, ruleset: int | None) -> dict:
             _die_with_parent(zygote)
             os.close(out_r)
             os.close(res_r)
-            _child(req, out_w, res_w, ruleset)
+            _child(req, out_w, res_w, ruleset, bounded)
         finally:
             os._exit(71)
     os.close(out_w)
@@ -536,6 +537,8 @@ def _serve(req: dict, ruleset: int | None) -> dict:
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
     swept = _reap_everything(time.monotonic() + 2.0)
+    if bounded and _plan is not None:
+        _plan.unmount_scratch(req["work"])
     # Drain what was written before the end; every writer is dead now.
     drain_until = time.monotonic() + 1.0
     while sinks and time.monotonic() < drain_until:
@@ -581,6 +584,7 @@ def _load_plan() -> None:
     sys.modules[spec.name] = confine  # dataclasses looks its module up
     spec.loader.exec_module(confine)
     _plan = confine.Plan.build()
+    _plan.prepare_server()
 
 
 def main() -> None:

@@ -10,10 +10,11 @@ fixed structures, its kernel ABI is stable, and loading it must not add an impor
 
 The layers, in the order ``Plan.confine`` applies them in the child:
 
-1. scratch: a private mount namespace and a tmpfs over the child's working directory with a size
-   and an inode bound (bytes and number of files in total, not only per file);
-2. securebits locked (root gains nothing back on exec), the capability bounding set emptied, a
-   non-root real uid unique to the child (so RLIMIT_NPROC counts, even for root), every
+1. in the server, once (``Plan.prepare_server``): securebits locked (root gains nothing back on
+   exec), the capability bounding set emptied, a private mount namespace; per child, before the
+   fork (``Plan.mount_scratch``): a tmpfs over the child's working directory with a size and an
+   inode bound (bytes and number of files in total, not only per file);
+2. in the child: a non-root real uid unique to it (so RLIMIT_NPROC counts, even for root), every
    capability dropped, no_new_privs;
 3. seccomp: a denylist of what a grader never needs (ptrace, process_vm_*, mount, namespaces,
    keys, bpf, perf, io_uring, uid changes, module and clock syscalls, exec), socket() of any
@@ -89,6 +90,7 @@ _CLONE_NEWNS = 0x00020000
 _CLONE_NAMESPACES = (0x00000080 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000
                      | 0x20000000 | 0x40000000)
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+_MNT_DETACH = 2
 
 UID_BASE = 0x70000000  # the child's real uid is this plus its pid: unique while it lives
 
@@ -352,6 +354,8 @@ class Plan:
     _fds: list[tuple[int, int]] = field(default_factory=list)  # (O_PATH fd, rights)
     _seccomp: _SockFprog | None = None
     _handled_fs: int = 0
+    _bounding_empty: bool = False
+    _own_mounts: bool = False
 
     @classmethod
     def build(cls) -> Plan:
@@ -415,21 +419,45 @@ class Plan:
         os.set_inheritable(fd, True)
         return fd
 
-    def confine(self, scratch: str, ruleset: int | None, *, scratch_bytes: int, scratch_files: int) -> list[str]:
+    def prepare_server(self) -> None:
+        """Once, in the fork server, what every child would otherwise repeat: securebits locked
+        and the bounding set emptied (both inherited; neither takes away the server's own
+        capabilities, which it needs to mount and to set each child's uid), and a private mount
+        namespace for the scratch mounts (nothing mounted there reaches the grader's)."""
+        if os.geteuid() == 0:
+            _prctl(_PR_SET_SECUREBITS, _SECUREBITS, 0, 0, 0)
+            dropped = sum(_prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 for cap in range(self.last_cap + 1))
+            self._bounding_empty = dropped == self.last_cap + 1
+        self._own_mounts = (self.probe.mount and _libc.unshare(_CLONE_NEWNS) == 0
+                            and _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) == 0)
+
+    def mount_scratch(self, path: str, size: int, files: int) -> bool:
+        """A tmpfs of at most ``size`` bytes and ``files`` inodes over ``path`` (in the server's
+        own mount namespace, before the fork); False where that is not possible."""
+        if not self._own_mounts:
+            return False
+        options = f"size={max(size, 4096)},nr_inodes={max(files, 2)},mode=0700".encode()
+        return _libc.mount(b"quizzer-scratch", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC,
+                           options) == 0
+
+    def unmount_scratch(self, path: str) -> None:
+        _libc.umount2(path.encode(), _MNT_DETACH)
+
+    def confine(self, scratch: str, ruleset: int | None, *, bounded: bool) -> list[str]:
         """Apply every layer to this (freshly forked, single-threaded) process; return the names
-        of the layers that could not be applied. ``scratch`` becomes the only writable place."""
+        of the layers that could not be applied. ``scratch`` becomes the only writable place;
+        ``bounded`` says whether the server could mount a bounded tmpfs there."""
         missing = [m for m in self.probe.missing() if m in ("landlock-network", "landlock-scoping")]
-        if not (self.probe.mount and _scratch_mount(scratch, scratch_bytes, scratch_files)):
+        if not bounded:
             missing.append("scratch-bound")
         os.chdir(scratch)
-        try:
-            with open("/proc/self/oom_score_adj", "w") as fh:
-                fh.write("1000")  # under memory pressure the submission goes first, never the grader
+        try:  # under memory pressure the submission goes first, never the grader
+            fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+            os.write(fd, b"1000")
+            os.close(fd)
         except OSError:
             pass
         if os.geteuid() == 0:
-            _prctl(_PR_SET_SECUREBITS, _SECUREBITS, 0, 0, 0)
-            dropped_bounding = sum(_prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 for cap in range(self.last_cap + 1))
             try:
                 # The effective uid stays 0 (the interpreter may live in root's home), but with no
                 # capability left it grants nothing beyond root's own files' mode bits.
@@ -439,7 +467,7 @@ class Plan:
             _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
             header = struct.pack("Ii", _CAP_VERSION_3, 0)
             data = bytes(24)
-            if dropped_bounding != self.last_cap + 1 or _syscall(
+            if not self._bounding_empty or _syscall(
                     _SYS["capset"], ctypes.c_char_p(header), ctypes.c_char_p(data)) != 0:
                 missing.append("capabilities")
         if _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
@@ -450,17 +478,6 @@ class Plan:
         if ruleset is None or not _landlock_scratch(ruleset, scratch, self._handled_fs & _SCRATCH_RIGHTS):
             missing.append("landlock")
         return missing
-
-
-def _scratch_mount(scratch: str, size: int, files: int) -> bool:
-    if _libc.unshare(_CLONE_NEWNS) != 0:
-        return False
-    # Nothing mounted here may propagate back to the grader's namespace.
-    if _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
-        return False
-    options = f"size={max(size, 4096)},nr_inodes={max(files, 2)},mode=0700".encode()
-    return _libc.mount(b"quizzer-scratch", scratch.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC,
-                       options) == 0
 
 
 def _landlock_scratch(ruleset: int, scratch: str, rights: int) -> bool:
