@@ -1,6 +1,7 @@
-"""How fast the sandbox runs submissions: a batch through one Runner, and one-off run() latency.
+"""How fast the sandbox runs submissions: a batch through one Runner, one-off run() latency, and
+what the kernel confinement costs per child.
 
-    python bench/bench_sandbox.py [--submissions 200] [--workers 2] [--cases 3]
+    python bench/bench_sandbox.py [--submissions 200] [--workers 2] [--cases 3] [--children 200]
 
 Every submission is a correct LSTM cell; each result is checked against a NumPy reference here,
 so a fast but wrong sandbox cannot look good.
@@ -73,13 +74,72 @@ def cpu_seconds() -> float:
     return total
 
 
+def confinement_cost(children: int) -> None:
+    """Fork ``children`` children from this process (numpy imported, as in the fork server), half
+    plain and half confined exactly as the sandbox does it, alternately, and report: the time
+    inside the child to apply every layer, the server's share per child (mounting a fresh bounded
+    tmpfs before the fork, removing it after), and the CPU of both per child, confined and plain
+    (wall-clock fork-to-reap means little on a loaded machine)."""
+    import resource
+    import tempfile
+
+    from quizzer.engine import confine
+
+    plan = confine.Plan.build()
+    plan.prepare_server(tempfile.mkdtemp(prefix="quizzer-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+    ruleset = plan.ruleset()
+    inside, server = [], []
+    cpu = {False: 0.0, True: 0.0}
+
+    def own_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    for i in range(2 * children):
+        conf = i % 2 == 1
+        read, write = os.pipe()
+        before = own_cpu()
+        start = time.perf_counter_ns()
+        bounded = plan.mount_scratch(64 << 20, 1024) if conf else False
+        forked = time.perf_counter_ns()
+        pid = os.fork()
+        if pid == 0:
+            began = time.perf_counter_ns()
+            missing = plan.confine(ruleset, bounded=bounded) if conf else []
+            os.write(write, f"{time.perf_counter_ns() - began} {len(missing)}".encode())
+            os._exit(0)
+        os.close(write)
+        took, n_missing = map(int, os.read(read, 64).split())
+        os.close(read)
+        _, _, usage = os.wait4(pid, 0)
+        released = time.perf_counter_ns()
+        if conf:
+            plan.release_scratch(bounded)
+            assert n_missing == len(plan.probe.missing()), "a layer failed to apply"
+            inside.append(took)
+            server.append(forked - start + time.perf_counter_ns() - released)
+        cpu[conf] += own_cpu() - before + usage.ru_utime + usage.ru_stime
+    os.rmdir(plan.scratch)
+    med = lambda xs: statistics.median(xs) / 1000
+    print(f"confinement per child ({children} children each way, isolation "
+          f"{confine.level(plan.probe.missing())}):")
+    print(f"  in the child, every layer:       {med(inside):6.0f} us median (p95 "
+          f"{sorted(inside)[int(0.95 * len(inside))] / 1000:.0f} us)")
+    print(f"  in the server, per child:        {med(server):6.0f} us median (mount and remove the tmpfs)")
+    print(f"  CPU per child, confined / plain: {cpu[True] / children * 1e6:6.0f} / "
+          f"{cpu[False] / children * 1e6:.0f} us (fork, confine, exit, reap; both processes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=3)
     parser.add_argument("--one-off", type=int, default=5, help="how many one-off run() calls to time")
+    parser.add_argument("--children", type=int, default=200, help="forks to time the confinement with")
     args = parser.parse_args()
+    if args.children:
+        confinement_cost(args.children)
 
     cases = make_cases(args.cases)
     jobs = [(LSTM_CELL, "lstm", cases)] * args.submissions

@@ -201,6 +201,28 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(0.1)
 """,
+    "metadata-and-priority": """
+for path in (T["victim"], T["bank_copy"]):
+    for name, act in (("chmod", lambda p: os.chmod(p, 0o777)), ("utime", lambda p: os.utime(p, (0, 0))),
+                      ("xattr", lambda p: os.setxattr(p, b"user.pwned", b"1")),
+                      ("chown", lambda p: os.chown(p, 12345, 12345))):
+        try:
+            act(path)
+            print("CHANGED", name, path)
+        except OSError as exc:
+            print("refused", name, path, exc.errno)
+for who in (T["grader"], os.getppid()):
+    try:
+        os.setpriority(os.PRIO_PROCESS, who, 19)
+        print("CHANGED priority", who)
+    except OSError as exc:
+        print("refused priority", who, exc.errno)
+    try:
+        os.sched_setaffinity(who, {0})
+        print("CHANGED affinity", who)
+    except OSError as exc:
+        print("refused affinity", who, exc.errno)
+""",
     "environment-secret": """
 print("ENV", dict(os.environ))
 for pid in (T["grader"], os.getppid(), 1, "self"):
@@ -257,13 +279,21 @@ class Targets:
                                     "print('ready', flush=True)\ntime.sleep(120)\n"), str(self.hit)],
             stdout=subprocess.PIPE, text=True)
         assert self.watcher.stdout is not None and self.watcher.stdout.readline() == "ready\n"
+        # Metadata attacks aim at files of the test's own (the same wall guards every root-owned
+        # file, and a failing run must not damage the real bank or the interpreter).
+        self.bank_copy = tmp / "course.yaml"
+        shutil.copy(BANK, self.bank_copy)
+        self.watched = [self.victim, self.bank_copy]
+        self.meta = [_meta(p) for p in self.watched]
+        self.priority = os.getpriority(os.PRIO_PROCESS, 0)
+        self.affinity = os.sched_getaffinity(0)
         secrets = [BANK, ROOT / "quizzer" / "reference" / "lstm.py", ROOT / "quizzer" / "engine" / "grade.py",
                    Path(os.environ["QUIZZER_HOME"])]
         self.json = json.dumps({
             "outside": [str(p) for p in self.outside], "victim": str(self.victim), "results": str(self.results),
             "secrets": [str(p) for p in secrets], "grader": os.getpid(), "sentinel": ctypes.addressof(SENTINEL),
             "tcp": self.tcp.getsockname()[1], "udp": self.udp.getsockname()[1], "unix": str(self.unix_path),
-            "abstract": marker, "watcher": self.watcher.pid,
+            "abstract": marker, "watcher": self.watcher.pid, "bank_copy": str(self.bank_copy),
         })
 
     def source(self, name: str) -> str:
@@ -300,6 +330,10 @@ class Targets:
             found.append("sent over udp")
         except (TimeoutError, BlockingIOError):
             pass
+        if [_meta(p) for p in self.watched] != self.meta:
+            found.append("changed a file's mode, owner, times or attributes")
+        if os.getpriority(os.PRIO_PROCESS, 0) != self.priority or os.sched_getaffinity(0) != self.affinity:
+            found.append("changed the grader's scheduling")
         if SENTINEL.value != b"expected-arrays-live-here":
             found.append("rewrote the grader's memory")
         if self.watcher.poll() is not None or self.hit.exists():
@@ -310,6 +344,15 @@ class Targets:
         if stray:
             found.append(f"left processes behind: {stray}")
         return found
+
+
+def _meta(path: Path) -> tuple:
+    st = path.stat()
+    try:
+        attrs = sorted(os.listxattr(path))
+    except OSError:
+        attrs = []
+    return st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, attrs
 
 
 def sandboxed_processes() -> list[int]:
@@ -334,6 +377,7 @@ def check_specific(name: str, result, targets: Targets) -> None:
     assert SECRET not in output and SECRET not in json.dumps(result.to_dict())
     assert "STOLEN" not in output and "LEAKED" not in output and "TRACED" not in output
     assert "SIGNALLED" not in output and "CONNECTED" not in output and "OPENED" not in output
+    assert "CHANGED" not in output
     if name == "fill-scratch":
         written = int(output.split("WRITTEN")[1].split()[0])
         files = int(output.split("FILES")[1].split()[0])

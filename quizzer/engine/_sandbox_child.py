@@ -281,7 +281,7 @@ def _child(req: dict, out_w: int, res_w: int, ruleset: int | None, bounded: bool
         _set_limit(resource.RLIMIT_FSIZE, memory)
         _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
         if _plan is not None:
-            missing = _plan.confine(req["work"], ruleset, bounded=bounded)
+            missing = _plan.confine(ruleset, bounded=bounded)
         else:
             os.chdir(req["work"])
             missing = list(_UNCONFINED)
@@ -476,8 +476,7 @@ def _serve(req: dict, ruleset: int | None) -> dict:
     wall = float(limits["wall_seconds"])
     out_r, out_w = os.pipe()
     res_r, res_w = os.pipe()
-    bounded = _plan is not None and _plan.mount_scratch(req["work"], int(limits["scratch_bytes"]),
-                                                        int(limits["scratch_files"]))
+    bounded = _plan is not None and _plan.mount_scratch(int(limits["scratch_bytes"]), int(limits["scratch_files"]))
     start = time.monotonic()
     zygote = os.getpid()
     pid = os.fork()
@@ -491,8 +490,6 @@ def _serve(req: dict, ruleset: int | None) -> dict:
             os._exit(71)
     os.close(out_w)
     os.close(res_w)
-    if ruleset is not None:
-        os.close(ruleset)
     # Where the parent looks for the child if this zygote stops answering (no message: a
     # message would wake the parent once more per submission).
     with open(req["pidfile"], "w") as fh:
@@ -537,8 +534,8 @@ def _serve(req: dict, ruleset: int | None) -> dict:
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
     swept = _reap_everything(time.monotonic() + 2.0)
-    if bounded and _plan is not None:
-        _plan.unmount_scratch(req["work"])
+    if _plan is not None:
+        _plan.release_scratch(bounded)
     # Drain what was written before the end; every writer is dead now.
     drain_until = time.monotonic() + 1.0
     while sinks and time.monotonic() < drain_until:
@@ -584,7 +581,22 @@ def _load_plan() -> None:
     sys.modules[spec.name] = confine  # dataclasses looks its module up
     spec.loader.exec_module(confine)
     _plan = confine.Plan.build()
-    _plan.prepare_server()
+    import tempfile
+
+    _plan.prepare_server(tempfile.mkdtemp(prefix="quizzer-scratch-",
+                                          dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None))
+    signal.signal(signal.SIGTERM, lambda *_: _remove_scratch())
+
+
+def _remove_scratch() -> None:
+    """The server's scratch folder goes with it (on end of input, or when terminated)."""
+    if _plan is not None:
+        for path in (_plan.scratch, os.path.dirname(_plan.scratch)):
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+    os._exit(0)
 
 
 def main() -> None:
@@ -597,7 +609,8 @@ def main() -> None:
 
     gc.freeze()  # keep the imported world out of the children's collections (less copy-on-write)
     missing = _plan.probe.missing() if _plan is not None else list(_UNCONFINED)
-    _write({"ready": True, "pid": os.getpid(), "missing": missing})
+    scratch = os.path.dirname(_plan.scratch) if _plan is not None else None
+    _write({"ready": True, "pid": os.getpid(), "missing": missing, "scratch": scratch})
     ruleset = _plan.ruleset() if _plan is not None else None
     for line in sys.stdin.buffer:
         req = json.loads(line)
@@ -606,10 +619,7 @@ def main() -> None:
         except Exception as exc:  # a zygote bug: report it rather than leave the parent waiting
             resp = {"id": req.get("id"), "internal": f"{type(exc).__name__}: {exc}"}
         _write(resp)
-        # The next child's ruleset, built while the parent reads this answer (fresh per child:
-        # each child adds the rule for its own scratch to it).
-        ruleset = _plan.ruleset() if _plan is not None else None
-    os._exit(0)  # the parent closed the pipe; skip interpreter teardown
+    _remove_scratch()  # the parent closed the pipe; skip interpreter teardown
 
 
 if __name__ == "__main__":

@@ -92,6 +92,10 @@ _CLONE_NAMESPACES = (0x00000080 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
 _MNT_DETACH = 2
 
+# capset(2) arguments for "no capability at all", built once (the child only passes them)
+_CAP_HEADER = ctypes.create_string_buffer(struct.pack("Ii", _CAP_VERSION_3, 0), 8)
+_CAP_NONE = ctypes.create_string_buffer(24)
+
 UID_BASE = 0x70000000  # the child's real uid is this plus its pid: unique while it lives
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -226,6 +230,15 @@ _DENIED = {  # x86_64 syscall numbers a grader never needs
     "setregid": 114, "setresuid": 117, "setresgid": 119, "setfsuid": 122, "setfsgid": 123,
     "setgroups": 116, "capset": 126, "personality": 135, "uselib": 134, "migrate_pages": 256,
     "move_pages": 279, "execve": 59, "execveat": 322, "socket": 41, "uretprobe": 335,
+    # The child keeps effective uid 0 (to read an interpreter under /root), so it owns every
+    # root-owned file: the metadata calls Landlock does not cover go (mode, owner, times, xattrs).
+    "chmod": 90, "fchmod": 91, "fchmodat": 268, "fchmodat2": 452, "chown": 92, "fchown": 93, "lchown": 94,
+    "fchownat": 260, "utime": 132, "utimes": 235, "futimesat": 261, "utimensat": 280, "setxattr": 188,
+    "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199,
+    "setxattrat": 463, "removexattrat": 466,
+    # ...and what uid 0 may do to other root processes that Landlock's scoping does not cover.
+    "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
+    "sched_setattr": 314, "ioprio_set": 251, "process_madvise": 440, "process_mrelease": 448,
 }
 _SOCKETPAIR, _CLONE, _CLONE3 = 53, 56, 435
 _AUDIT_ARCH_X86_64 = 0xC000003E
@@ -356,6 +369,8 @@ class Plan:
     _handled_fs: int = 0
     _bounding_empty: bool = False
     _own_mounts: bool = False
+    scratch: str = ""
+    _scratch_rule: str = ""
 
     @classmethod
     def build(cls) -> Plan:
@@ -395,7 +410,10 @@ class Plan:
         self._fds.append((fd, rights))
 
     def ruleset(self) -> int | None:
-        """A new ruleset fd with every read rule in it (the child adds its scratch), or None."""
+        """The server's one ruleset (every read rule, and read-write beneath the scratch folder's
+        parent, which covers each tmpfs later mounted on the folder: Landlock skips a mount
+        point's own dentry), or None without Landlock. Built once: each child only calls
+        restrict_self with it."""
         abi = self.probe.landlock_abi
         if abi < 1:
             return None
@@ -412,45 +430,76 @@ class Plan:
         if fd < 0:
             return None
         rule = _PathBeneath()
-        for path_fd, rights in self._fds:
+        scratch = os.open(self._scratch_rule, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        for path_fd, rights in [*self._fds, (scratch, self._handled_fs & _SCRATCH_RIGHTS)]:
             rule.allowed, rule.fd = rights, path_fd
-            _syscall(_SYS["landlock_add_rule"], fd, _LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule),
-                     ctypes.c_uint32(0))
+            if _syscall(_SYS["landlock_add_rule"], fd, _LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule),
+                        ctypes.c_uint32(0)) != 0 and path_fd == scratch:
+                os.close(fd)
+                fd = -1
+        os.close(scratch)
+        if fd < 0:
+            return None
         os.set_inheritable(fd, True)
         return fd
 
-    def prepare_server(self) -> None:
+    def prepare_server(self, base: str) -> None:
         """Once, in the fork server, what every child would otherwise repeat: securebits locked
         and the bounding set emptied (both inherited; neither takes away the server's own
         capabilities, which it needs to mount and to set each child's uid), and a private mount
-        namespace for the scratch mounts (nothing mounted there reaches the grader's)."""
+        namespace for the scratch mounts (nothing mounted there reaches the grader's).
+        ``base`` is the server's own empty folder; each child in turn works in ``base/work``."""
+        self.scratch = os.path.join(base, "work")
+        os.mkdir(self.scratch, 0o700)
+        self._scratch_rule = self.scratch
         if os.geteuid() == 0:
             _prctl(_PR_SET_SECUREBITS, _SECUREBITS, 0, 0, 0)
             dropped = sum(_prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 for cap in range(self.last_cap + 1))
             self._bounding_empty = dropped == self.last_cap + 1
         self._own_mounts = (self.probe.mount and _libc.unshare(_CLONE_NEWNS) == 0
                             and _libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) == 0)
+        if self._own_mounts:
+            # The write rule goes on ``base``; ``base`` itself must then be read-only to the child,
+            # whose effective uid is 0 without capabilities: owned by nobody, mode r-x.
+            os.chown(base, 65534, 65534)
+            os.chmod(base, 0o555)
+            self._scratch_rule = base
 
-    def mount_scratch(self, path: str, size: int, files: int) -> bool:
-        """A tmpfs of at most ``size`` bytes and ``files`` inodes over ``path`` (in the server's
-        own mount namespace, before the fork); False where that is not possible."""
+    def mount_scratch(self, size: int, files: int) -> bool:
+        """A fresh tmpfs of at most ``size`` bytes and ``files`` inodes over the scratch folder (in
+        the server's own mount namespace, before the fork); False where that is not possible."""
         if not self._own_mounts:
             return False
         options = f"size={max(size, 4096)},nr_inodes={max(files, 2)},mode=0700".encode()
-        return _libc.mount(b"quizzer-scratch", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC,
-                           options) == 0
+        return _libc.mount(b"quizzer-scratch", self.scratch.encode(), b"tmpfs",
+                           _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, options) == 0
 
-    def unmount_scratch(self, path: str) -> None:
-        _libc.umount2(path.encode(), _MNT_DETACH)
+    def release_scratch(self, bounded: bool) -> None:
+        """After a child and everything it started are gone: its tmpfs goes, or (unbounded) what
+        it left in the folder, so the next child starts in an empty one."""
+        if bounded:
+            _libc.umount2(self.scratch.encode(), _MNT_DETACH)
+            return
+        import shutil
 
-    def confine(self, scratch: str, ruleset: int | None, *, bounded: bool) -> list[str]:
+        for name in os.listdir(self.scratch):
+            path = os.path.join(self.scratch, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+    def confine(self, ruleset: int | None, *, bounded: bool) -> list[str]:
         """Apply every layer to this (freshly forked, single-threaded) process; return the names
-        of the layers that could not be applied. ``scratch`` becomes the only writable place;
-        ``bounded`` says whether the server could mount a bounded tmpfs there."""
+        of the layers that could not be applied. The scratch folder becomes the only writable
+        place; ``bounded`` says whether the server could mount a bounded tmpfs there."""
         missing = [m for m in self.probe.missing() if m in ("landlock-network", "landlock-scoping")]
         if not bounded:
             missing.append("scratch-bound")
-        os.chdir(scratch)
+        os.chdir(self.scratch)
         try:  # under memory pressure the submission goes first, never the grader
             fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
             os.write(fd, b"1000")
@@ -465,30 +514,15 @@ class Plan:
             except OSError:
                 missing.append("non-root-uid")
             _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-            header = struct.pack("Ii", _CAP_VERSION_3, 0)
-            data = bytes(24)
-            if not self._bounding_empty or _syscall(
-                    _SYS["capset"], ctypes.c_char_p(header), ctypes.c_char_p(data)) != 0:
+            if not self._bounding_empty or _syscall(_SYS["capset"], _CAP_HEADER, _CAP_NONE) != 0:
                 missing.append("capabilities")
         if _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             missing.append("no-new-privs")
         if self._seccomp is None or _prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER,
                                            ctypes.addressof(self._seccomp), 0, 0) != 0:
             missing.append("seccomp")
-        if ruleset is None or not _landlock_scratch(ruleset, scratch, self._handled_fs & _SCRATCH_RIGHTS):
+        if ruleset is None or _syscall(_SYS["landlock_restrict_self"], ruleset, ctypes.c_uint32(0)) != 0:
             missing.append("landlock")
+        if ruleset is not None:
+            os.close(ruleset)
         return missing
-
-
-def _landlock_scratch(ruleset: int, scratch: str, rights: int) -> bool:
-    try:
-        fd = os.open(scratch, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    rule = _PathBeneath(rights, fd)
-    ok = _syscall(_SYS["landlock_add_rule"], ruleset, _LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule),
-                  ctypes.c_uint32(0)) == 0
-    os.close(fd)
-    ok = ok and _syscall(_SYS["landlock_restrict_self"], ruleset, ctypes.c_uint32(0)) == 0
-    os.close(ruleset)
-    return ok

@@ -417,6 +417,7 @@ class _Zygote:
         self._buf = b""
         self._next_id = 0
         self.dead = False
+        self.scratch = ""
         # a server pre-spawned at command start (quizzer.engine.spawn) has been importing numpy meanwhile
         self.proc, self._stderr = spawn.take() or spawn.spawn()
         assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
@@ -430,6 +431,9 @@ class _Zygote:
             detail = self._stderr.read()[-500:].decode("utf-8", "replace").strip()
             self.kill()
             raise SandboxError(f"the sandbox could not start: {detail or 'no reason given'}")
+        scratch = ready.get("scratch")
+        if isinstance(scratch, str) and os.path.basename(scratch).startswith("quizzer-scratch-"):
+            self.scratch = scratch
         missing = ready.get("missing")
         self.missing = [m for m in missing if isinstance(m, str)] if isinstance(missing, list) else ["unknown"]
 
@@ -506,6 +510,8 @@ class _Zygote:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+            if self.scratch:  # a killed server could not remove its scratch folder itself
+                shutil.rmtree(self.scratch, ignore_errors=True)
         for stream in (self._in, self._out):
             try:
                 stream.close()

@@ -62,8 +62,13 @@ def discard() -> None:
     """Stop pre-spawned servers nobody took (at exit, or when a command ends early)."""
     with _lock:
         leftovers, _spawned[:] = list(_spawned), []
-    for proc, stderr in leftovers:
+    for proc, _ in leftovers:
         if proc.poll() is None:
+            proc.terminate()  # a server that is up removes its scratch folder on SIGTERM
+    for proc, stderr in leftovers:
+        try:
+            proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
         stderr.close()
