@@ -10,6 +10,7 @@ kernel lacks them (on the machines quizzer is developed on, none skips).
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import hashlib
 import json
 import os
@@ -36,6 +37,8 @@ SECRET_VAR = "QUIZZER_ATTACK_SECRET"
 SECRET = "s3cret-" + uuid.uuid4().hex
 # A value in this process's memory that an attacker would like to rewrite through /proc/<pid>/mem.
 SENTINEL = ctypes.create_string_buffer(b"expected-arrays-live-here", 64)
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.shmat.restype = ctypes.c_void_p
 
 _probe = confine.probe()
 pytestmark = pytest.mark.skipif(
@@ -223,6 +226,32 @@ for who in (T["grader"], os.getppid()):
     except OSError as exc:
         print("refused affinity", who, exc.errno)
 """,
+    "ipc-and-file-flags": """
+import fcntl
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+shm = libc.shmget(T["shm_key"], 0, 0)
+if shm >= 0:
+    addr = libc.shmat(shm, None, 0)
+    if addr not in (None, ctypes.c_void_p(-1).value):
+        ctypes.memmove(addr, b"forged", 6)
+        print("CHANGED shared memory")
+    libc.shmctl(shm, 0, None)  # IPC_RMID
+else:
+    print("refused shmget", ctypes.get_errno())
+# The walls below do not depend on the file: one of its own shows them without risking the real ones.
+open("mine", "w").write("x")
+fd = os.open("mine", os.O_RDONLY)
+for name, act in (("lease", lambda: fcntl.fcntl(fd, 1024, fcntl.F_RDLCK)),
+                  ("flags", lambda: fcntl.ioctl(fd, 0x40086602, (0x40).to_bytes(8, "little"))),
+                  ("inotify", lambda: libc.inotify_add_watch(libc.inotify_init(), T["victim"].encode(), 2)
+                   >= 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "inotify")))):
+    try:
+        act()
+        print("CHANGED", name)
+    except OSError as exc:
+        print("refused", name, exc.errno)
+""",
     "environment-secret": """
 print("ENV", dict(os.environ))
 for pid in (T["grader"], os.getppid(), 1, "self"):
@@ -281,6 +310,11 @@ class Targets:
         assert self.watcher.stdout is not None and self.watcher.stdout.readline() == "ready\n"
         # Metadata attacks aim at files of the test's own (the same wall guards every root-owned
         # file, and a failing run must not damage the real bank or the interpreter).
+        self.shm_key = 0x5100 + os.getpid() % 1000
+        self.shm = _libc.shmget(self.shm_key, 4096, 0o1000 | 0o600)  # IPC_CREAT
+        assert self.shm >= 0
+        self.shm_addr = _libc.shmat(self.shm, None, 0)
+        ctypes.memmove(self.shm_addr, b"grader", 6)
         self.bank_copy = tmp / "course.yaml"
         shutil.copy(BANK, self.bank_copy)
         self.watched = [self.victim, self.bank_copy]
@@ -294,6 +328,7 @@ class Targets:
             "secrets": [str(p) for p in secrets], "grader": os.getpid(), "sentinel": ctypes.addressof(SENTINEL),
             "tcp": self.tcp.getsockname()[1], "udp": self.udp.getsockname()[1], "unix": str(self.unix_path),
             "abstract": marker, "watcher": self.watcher.pid, "bank_copy": str(self.bank_copy),
+            "shm_key": self.shm_key,
         })
 
     def source(self, name: str) -> str:
@@ -302,6 +337,8 @@ class Targets:
                                                  repr(json.loads(self.json)))
 
     def close(self) -> None:
+        _libc.shmdt(ctypes.c_void_p(self.shm_addr))
+        _libc.shmctl(self.shm, 0, None)  # IPC_RMID
         self.watcher.kill()
         self.watcher.wait()
         if self.watcher.stdout is not None:
@@ -334,6 +371,8 @@ class Targets:
             found.append("changed a file's mode, owner, times or attributes")
         if os.getpriority(os.PRIO_PROCESS, 0) != self.priority or os.sched_getaffinity(0) != self.affinity:
             found.append("changed the grader's scheduling")
+        if ctypes.string_at(self.shm_addr, 6) != b"grader" or _libc.shmget(self.shm_key, 0, 0) != self.shm:
+            found.append("reached the grader's shared memory")
         if SENTINEL.value != b"expected-arrays-live-here":
             found.append("rewrote the grader's memory")
         if self.watcher.poll() is not None or self.hit.exists():
@@ -352,7 +391,13 @@ def _meta(path: Path) -> tuple:
         attrs = sorted(os.listxattr(path))
     except OSError:
         attrs = []
-    return st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, attrs
+    flags = bytearray(8)
+    with open(path, "rb") as fh:
+        try:
+            fcntl.ioctl(fh.fileno(), 0x80086601, flags)  # FS_IOC_GETFLAGS
+        except OSError:
+            pass
+    return st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, attrs, bytes(flags)
 
 
 def sandboxed_processes() -> list[int]:
@@ -378,6 +423,8 @@ def check_specific(name: str, result, targets: Targets) -> None:
     assert "STOLEN" not in output and "LEAKED" not in output and "TRACED" not in output
     assert "SIGNALLED" not in output and "CONNECTED" not in output and "OPENED" not in output
     assert "CHANGED" not in output
+    if name == "ipc-and-file-flags":
+        assert "refused lease 1" in output and "refused flags 25" in output and "refused inotify 1" in output
     if name == "fill-scratch":
         written = int(output.split("WRITTEN")[1].split()[0])
         files = int(output.split("FILES")[1].split()[0])

@@ -239,7 +239,18 @@ _DENIED = {  # x86_64 syscall numbers a grader never needs
     # ...and what uid 0 may do to other root processes that Landlock's scoping does not cover.
     "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
     "sched_setattr": 314, "ioprio_set": 251, "process_madvise": 440, "process_mrelease": 448,
+    # Shared with the grader's namespaces and outside Landlock's reach: System V IPC, POSIX message
+    # queues, watching paths, the mount table, file attributes.
+    "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64, "semop": 65, "semctl": 66,
+    "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "mq_open": 240,
+    "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
+    "inotify_add_watch": 254, "fanotify_mark": 301, "statmount": 457, "listmount": 458, "file_setattr": 469,
 }
+_IOCTL, _FCNTL = 16, 72
+# The only ioctls a submission's Python needs (terminal queries, fd flags); any other (file
+# attribute flags, fs-verity...) fails with ENOTTY, as on a file that does not support it.
+_IOCTL_ALLOWED = (0x5401, 0x5413, 0x541B, 0x5421, 0x5450, 0x5451, 0x5452)
+_FCNTL_DENIED = (1024, 1026)  # F_SETLEASE, F_NOTIFY
 _SOCKETPAIR, _CLONE, _CLONE3 = 53, 56, 435
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _RET_ALLOW = 0x7FFF0000
@@ -250,7 +261,9 @@ _LD_W_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 
 def _seccomp_program() -> _SockFprog:
     """A BPF denylist: named syscalls and x32 fail with EPERM, clone3 with ENOSYS (so the C
-    library falls back to clone, whose flags we can see), foreign architectures are killed."""
+    library falls back to clone, whose flags we can see), clone with namespace flags, socketpair
+    of any family but AF_UNIX and fcntl leases with EPERM, any ioctl but a few with ENOTTY;
+    foreign architectures are killed."""
     code: list[tuple[Any, Any, Any, int]] = [
         (_LD_W_ABS, 0, 0, 4),  # arch
         (_JEQ, 0, "kill", _AUDIT_ARCH_X86_64),
@@ -259,6 +272,8 @@ def _seccomp_program() -> _SockFprog:
         (_JEQ, "enosys", 0, _CLONE3),
         (_JEQ, "socketpair", 0, _SOCKETPAIR),
         (_JEQ, "clone", 0, _CLONE),
+        (_JEQ, "ioctl", 0, _IOCTL),
+        (_JEQ, "fcntl", 0, _FCNTL),
     ]
     code += [(_JEQ, "deny", 0, nr) for nr in sorted(set(_DENIED.values()))]
     code += [
@@ -269,6 +284,13 @@ def _seccomp_program() -> _SockFprog:
         ("clone", None, None, 0),
         (_LD_W_ABS, 0, 0, 16),  # args[0], low half: the flags
         (_JSET, "deny", "allow", _CLONE_NAMESPACES),
+        ("ioctl", None, None, 0),
+        (_LD_W_ABS, 0, 0, 24),  # args[1], low half: the request
+        *[(_JEQ, "allow", 0, cmd) for cmd in _IOCTL_ALLOWED],
+        (_RET, 0, 0, _RET_ERRNO | 25),  # ENOTTY
+        ("fcntl", None, None, 0),
+        (_LD_W_ABS, 0, 0, 24),  # args[1], low half: the command
+        *[(_JEQ, "deny", 0, cmd) for cmd in _FCNTL_DENIED],
         ("allow", None, None, 0),
         (_RET, 0, 0, _RET_ALLOW),
         ("deny", None, None, 0),
