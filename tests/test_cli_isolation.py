@@ -114,3 +114,32 @@ def test_doctor_reports_the_kernel_and_the_limits(cli):
 def test_doctor_says_plainly_what_an_older_kernel_lacks(cli, old_kernel):
     data = json.loads(cli("doctor", "--json").stdout)
     assert data["isolation"] == "none" and "landlock" in data["missing"] and "seccomp" in data["missing"]
+
+
+def _bank_with_limits(tmp_path: Path, limits: str) -> Path:
+    text = Path(COURSE).read_text(encoding="utf-8")
+    marker = "  - id: lstm-cell\n"
+    assert marker in text
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(text.replace(marker, marker + f"    limits: {limits}\n"), encoding="utf-8")
+    return bank
+
+
+def test_an_exercise_declares_its_own_limits_and_the_options_override_them(tmp_path):
+    bank = _bank_with_limits(tmp_path, "{timeout: 0.5, memory: 512}")
+    loop = tmp_path / "loop.py"
+    loop.write_text("def lstm(**kw):\n    while True:\n        pass\n")
+    runner = CliRunner()
+    own = runner.invoke(app, ["grade", "lstm-cell", str(loop), "--json", "--bank", str(bank)])
+    assert "0.5 s time limit" in json.loads(own.stdout)["feedback"]
+    override = runner.invoke(app, ["grade", "lstm-cell", str(loop), "--json", "--timeout", "0.7", "--bank", str(bank)])
+    assert "0.7 s time limit" in json.loads(override.stdout)["feedback"]
+
+
+@pytest.mark.parametrize("limits", ["{timeout: 0}", "{memory: 10}", "{memory: 1.5}", "{cpu: 3}"])
+def test_bad_exercise_limits_are_bank_problems(tmp_path, limits):
+    from quizzer.bank import Problems, read_files
+
+    problems = Problems()
+    read_files([_bank_with_limits(tmp_path, limits)], problems)
+    assert any("limits" in str(p) for p in problems.items), problems.items

@@ -206,6 +206,15 @@ class Tolerance:
 
 
 @dataclass(frozen=True)
+class RunLimits:
+    """An exercise's own sandbox limits; None keeps the default (5 s, 1024 MiB). The command line's
+    --timeout and --memory override both."""
+
+    timeout: float | None = None  # seconds of wall clock per submission
+    memory: int | None = None  # MiB of address space per submission
+
+
+@dataclass(frozen=True)
 class Exercise:
     """A code exercise: fill in the blank (``____``) of ``template``, or write the whole ``entry`` function.
 
@@ -235,6 +244,7 @@ class Exercise:
     tags: tuple[str, ...] = ()
     seeds: tuple[int, ...] = (1, 2, 3)
     tolerance: Tolerance = Tolerance()
+    limits: RunLimits = RunLimits()
     alternatives: tuple[str, ...] = ()
     difficulty: int | None = None
     """As for a question: 1 to 3, or None when the file gives none."""

@@ -29,6 +29,7 @@ from quizzer.bank.model import (
     Option,
     Param,
     Question,
+    RunLimits,
     Spec,
     SymbolicSpec,
     TextSpec,
@@ -562,6 +563,25 @@ class _Reader:
                 else:
                     values[key] = float(value)
             tolerance = Tolerance(**values)
+        limits = RunLimits()
+        if "limits" in fields:
+            raw_limits = self.mapping(fields["limits"][1], f"{what}: limits") or {}
+            timeout: float | None = None
+            memory: int | None = None
+            for key, (k_node, v_node) in raw_limits.items():
+                value = self.scalar(v_node, key)
+                if key not in ("timeout", "memory"):
+                    self.problem(k_node, f"{what}: limits: unknown key {key!r} (use timeout or memory)")
+                elif key == "timeout" and not (is_number(value) and 0 < value <= 600):
+                    self.problem(v_node, f"{what}: limits.timeout must be a number of seconds, above 0 and at most 600")
+                elif key == "memory" and not (isinstance(value, int) and not isinstance(value, bool)
+                                              and 64 <= value <= 65536):
+                    self.problem(v_node, f"{what}: limits.memory must be a whole number of MiB from 64 to 65536")
+                elif key == "timeout":
+                    timeout = float(value)
+                else:
+                    memory = int(value)
+            limits = RunLimits(timeout=timeout, memory=memory)
         texts = {key: self.text(fields[key][1], f"{what}: {key}") for key in ("title", "prompt", "explanation") if key in fields}
         hints = self.optional(fields, "hints", self.hints, f"{what}: hint", ())
         tags = self.optional(fields, "tags", self.strings, f"{what}: tags", ())
@@ -598,6 +618,7 @@ class _Reader:
             tags=tags,
             seeds=seeds,
             tolerance=tolerance,
+            limits=limits,
             alternatives=alternatives,
             difficulty=difficulty,
             template_text=template_text,

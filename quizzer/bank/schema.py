@@ -86,6 +86,8 @@ EXERCISE_FIELDS: dict[str, FieldSpec] = {
     "source": ("str", True, "Which course exercise challenge this is, or `original`."),
     "seeds": ("seeds", False, "Case seeds (default [1, 2, 3]; at least 3)."),
     "tolerance": ("exercise-tolerance", False, "{rtol, atol} for the comparison (default 1e-7, 1e-10)."),
+    "limits": ("exercise-limits", False, ("{timeout: seconds, memory: MiB} for each submission (default 5 s, "
+                                          "1024 MiB); --timeout and --memory override them.")),
     "difficulty": ("difficulty", False, "1 (recall), 2 (apply: one computation or line of code) or 3 (derive, several steps)."),
 }
 
@@ -129,6 +131,12 @@ def json_schema() -> dict[str, Any]:
         "exercise-tolerance": {
             "type": "object",
             "properties": {"rtol": {"type": "number"}, "atol": {"type": "number"}},
+            "additionalProperties": False,
+        },
+        "exercise-limits": {
+            "type": "object",
+            "properties": {"timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 600},
+                           "memory": {"type": "integer", "minimum": 64, "maximum": 65536}},
             "additionalProperties": False,
         },
         "seeds": {"type": "array", "items": {"type": "integer"}, "minItems": 3},

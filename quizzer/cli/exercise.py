@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from quizzer.authoring.roster import Identity, Roster
     from quizzer.bank.model import Exercise
+    from quizzer.engine.sandbox import Limits
     from quizzer.results import Result
 
 HINTS_FILE = "hints.json"
@@ -128,12 +129,10 @@ def _prespawn_sandbox(workers: int) -> None:
     atexit.register(spawn.discard)
 
 
-def _limits(timeout: float | None, memory: int | None):  # -> Limits (numpy is imported with it)
-    from quizzer.engine.sandbox import Limits
+def _limits(exercise: Exercise, timeout: float | None, memory: int | None) -> Limits:
+    from quizzer.engine.grade import limits_for
 
-    default = Limits()
-    return Limits(wall_seconds=timeout if timeout is not None else default.wall_seconds,
-                  memory_bytes=memory << 20 if memory is not None else default.memory_bytes)
+    return limits_for(exercise, timeout=timeout, memory=memory)
 
 
 def _check_isolation(required: bool, lang: str) -> None:
@@ -325,11 +324,11 @@ def grade(
         if format_ == "gradescope":
             raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
         passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language,
-                            report=report, roster=class_roster, limits=_limits(timeout, memory))
+                            report=report, roster=class_roster, limits=_limits(exercise, timeout, memory))
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
     from quizzer.engine.grade import grade_file, gradescope, shared_runner
 
-    result = grade_file(exercise, path, lang=language, runner=shared_runner(_limits(timeout, memory)))
+    result = grade_file(exercise, path, lang=language, runner=shared_runner(_limits(exercise, timeout, memory)))
     if format_ == "gradescope" or json or format_ == "json":
         data = gradescope(result) if format_ == "gradescope" else {"file": str(path), **result.to_dict()}
         if output is not None:
@@ -346,7 +345,7 @@ def grade(
 
 
 def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | None, as_json: bool, lang: str,
-               report: Path | None = None, roster: Roster | None = None, limits=None) -> bool:
+               report: Path | None = None, roster: Roster | None = None, limits: Limits | None = None) -> bool:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -458,7 +457,7 @@ def watch(
                     if console.is_terminal:
                         console.clear()
                     result = grade_source(exercise, source, lang=language, filename=path.name,
-                                          runner=shared_runner(_limits(timeout, memory)))
+                                          runner=shared_runner(_limits(exercise, timeout, memory)))
                     render_code_result(result, console, lang=language,
                                        title=f"{exercise.id} · {path.name} · {time.strftime('%H:%M:%S')}")
                 graded += 1

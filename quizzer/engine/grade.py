@@ -121,6 +121,16 @@ _shared: dict[Limits, Runner] = {}
 _shared_lock = threading.Lock()
 
 
+def limits_for(exercise: Exercise, *, timeout: float | None = None, memory: int | None = None) -> Limits:
+    """The sandbox limits for grading ``exercise``: ``timeout`` (seconds) and ``memory`` (MiB) when
+    given (the command line), else the exercise's own ``limits``, else the defaults."""
+    default = Limits()
+    seconds = timeout if timeout is not None else exercise.limits.timeout
+    mib = memory if memory is not None else exercise.limits.memory
+    return Limits(wall_seconds=seconds if seconds is not None else default.wall_seconds,
+                  memory_bytes=mib << 20 if mib is not None else default.memory_bytes)
+
+
 def shared_runner(limits: Limits | None = None) -> Runner:
     """The process's runner for these limits (the defaults when None), started on first use."""
     limits = limits or Limits()
@@ -197,7 +207,7 @@ def grade_source(exercise: Exercise, source: str, *, lang: str = "en", runner: R
                       for c in prepared.cases)
         return Result(exercise.id, False, 0.0, float(n), feedback, None, response, cases,
                       {"diagnosis": "unfilled", "elapsed": 0.0, "output": ""})
-    runner = runner or shared_runner()
+    runner = runner or shared_runner(limits_for(exercise))
     outcome = runner.run(source, exercise.entry, prepared.args, preamble=exercise.provided, filename=filename)
     # a notebook's lines are counted across its joined cells: say which cell, and its own line
     line_label = notebook.line_label(source, lang) if notebook.is_notebook(filename) else None
