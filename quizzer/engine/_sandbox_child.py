@@ -599,12 +599,20 @@ def _remove_scratch() -> None:
     os._exit(0)
 
 
+def _drop_plan() -> None:
+    global _plan
+    _plan = None
+
+
 def main() -> None:
     _load_prctl()
     _set_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when the zygote ends
     if sys.platform.startswith("linux"):
-        _load_plan()
+        try:
+            _load_plan()
+        except Exception:  # whatever the kernel refuses, grading goes on, and every result says "none"
+            _drop_plan()
     import gc
 
     gc.freeze()  # keep the imported world out of the children's collections (less copy-on-write)

@@ -483,9 +483,12 @@ class Plan:
         if self._own_mounts:
             # The write rule goes on ``base``; ``base`` itself must then be read-only to the child,
             # whose effective uid is 0 without capabilities: owned by nobody, mode r-x.
-            os.chown(base, 65534, 65534)
-            os.chmod(base, 0o555)
-            self._scratch_rule = base
+            try:
+                os.chown(base, 65534, 65534)
+                os.chmod(base, 0o555)
+                self._scratch_rule = base
+            except OSError:
+                self._own_mounts = False  # no bounded tmpfs then: the scratch is a plain folder
 
     def mount_scratch(self, size: int, files: int) -> bool:
         """A fresh tmpfs of at most ``size`` bytes and ``files`` inodes over the scratch folder (in
