@@ -41,9 +41,8 @@ from typing import Any
 # --- constants from the kernel's uapi headers ------------------------------------------------
 
 _X86_64 = platform.machine() in ("x86_64", "AMD64")
-_SYS = {  # x86_64 numbers; Landlock's are the same on every architecture
+_SYS = {  # Landlock's syscall numbers are the same on every architecture
     "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446,
-    "capset": 126,
 }
 
 _LANDLOCK_CREATE_RULESET_VERSION = 1
@@ -539,7 +538,7 @@ class Plan:
             except OSError:
                 missing.append("non-root-uid")
             _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-            if not self._bounding_empty or _syscall(_SYS["capset"], _CAP_HEADER, _CAP_NONE) != 0:
+            if not self._bounding_empty or _libc.capset(_CAP_HEADER, _CAP_NONE) != 0:
                 missing.append("capabilities")
         if _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             missing.append("no-new-privs")
