@@ -1,8 +1,8 @@
 """The sandbox's other side: a fork server ("zygote") and the harness each forked child runs.
 
-Started by ``quizzer.engine.sandbox`` as ``python -I <this file>``: isolated mode, so neither this
-directory nor the working directory is on ``sys.path`` and the submission cannot import quizzer
-by accident. The zygote imports numpy once, then serves one request at a time on its stdin/stdout
+Started by ``quizzer.engine.sandbox`` as ``python -I -S <this file> <numpy's folder>``: isolated
+mode, so neither this directory nor the working directory is on ``sys.path`` and the submission
+cannot import quizzer by accident, and no site-packages (nor any .pth file in it) but numpy's. The zygote imports numpy once, then serves one request at a time on its stdin/stdout
 (one JSON object per line) and never runs untrusted code itself: each submission runs in a fresh
 forked child which sets its limits, runs the cases and writes what it found into a directory the
 parent named. Nothing here is trusted by the parent: it validates every line and every array.
@@ -25,6 +25,11 @@ import sys
 import time
 import traceback
 import types
+
+if __name__ == "__main__" and len(sys.argv) > 1:
+    # Started as ``python -I -S`` (no site-packages, no .pth file runs here): the one folder it
+    # needs, where numpy is installed, comes as the argument.
+    sys.path.append(sys.argv[1])
 
 import numpy as np
 

@@ -1,7 +1,7 @@
 """Run a learner's code in a separate, confined process and bring back only arrays.
 
 The submission never runs in quizzer's process. A ``Runner`` starts a fork server (the
-"zygote": ``_sandbox_child.py`` run as ``python -I`` with a clean environment) that has numpy
+"zygote": ``_sandbox_child.py`` run as ``python -I -S`` with a clean environment) that has numpy
 imported once and runs no untrusted code itself; each submission then costs one fork. The child
 starts its own session, reads /dev/null as stdin, writes stdout/stderr into a pipe the zygote
 drains (keeping only ``Limits.output_bytes``), sets RLIMIT_CPU/NOFILE/NPROC/FSIZE/CORE/AS,

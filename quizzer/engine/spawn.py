@@ -1,13 +1,15 @@
 """Starting sandbox fork servers without importing numpy here.
 
-A fork server is a fresh ``python -I _sandbox_child.py`` that imports numpy once and then forks one
-child per submission. Starting it takes about as long as importing numpy; ``prespawn`` starts the
+A fork server is a fresh ``python -I -S _sandbox_child.py`` that imports numpy once and then forks
+one child per submission. Starting it takes about as long as importing numpy; ``prespawn`` starts the
 processes at once, so that their numpy import runs on another core while this process loads the
 bank and computes the reference. The sandbox adopts pre-spawned servers before starting new ones.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import subprocess
 import sys
@@ -29,11 +31,21 @@ def zygote_env() -> dict[str, str]:
     return env
 
 
+@functools.cache
+def _numpy_folder() -> str:
+    """The folder numpy is installed in (found, not imported): the server's only sys.path entry
+    beyond the standard library, since it starts without site (``-S``: no .pth file runs there)."""
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or spec.origin is None:
+        raise ImportError("numpy is not installed")
+    return os.path.dirname(os.path.dirname(spec.origin))
+
+
 def spawn() -> tuple[subprocess.Popen, IO[bytes]]:
     """A new fork server process and the file its standard error goes to."""
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the server; closed by take()/discard()
     proc = subprocess.Popen(
-        [sys.executable, "-I", CHILD_PATH],
+        [sys.executable, "-I", "-S", CHILD_PATH, _numpy_folder()],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
         env=zygote_env(), cwd="/", bufsize=0, start_new_session=True,
     )
