@@ -120,6 +120,7 @@ def confinement_cost(children: int) -> None:
             server.append(forked - start + time.perf_counter_ns() - released)
         cpu[conf] += own_cpu() - before + usage.ru_utime + usage.ru_stime
     os.rmdir(plan.scratch)
+    os.rmdir(os.path.dirname(plan.scratch))
     med = lambda xs: statistics.median(xs) / 1000
     print(f"confinement per child ({children} children each way, isolation "
           f"{confine.level(plan.probe.missing())}):")
