@@ -6,15 +6,42 @@ USAGE = 2  # exit code for usage or input errors, as documented in the README
 
 
 class QuizzerError(Exception):
-    """A problem the user can act on: one line of text and an exit code."""
+    """A problem the user can act on: one line of text and an exit code.
+
+    Raise it with a catalogue key and named values (``QuizzerError.of("no-such-file", path=p)``) when a
+    learner may read it: the command layer renders ``key`` in the learner's language through
+    ``quizzer.i18n.labels``, and ``message`` holds the English text for logs and tests. A plain
+    message (``QuizzerError("...")``) is kept for instructors' diagnostics not yet in the catalogue.
+    """
 
     exit_code: int = USAGE
+    key: str | None = None
+    params: dict[str, object]
 
     def __init__(self, message: str, *, exit_code: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.params = {}
         if exit_code is not None:
             self.exit_code = exit_code
+
+    @classmethod
+    def of(cls, key: str, *, exit_code: int | None = None, **params: object):
+        """The error ``key`` of the catalogue, with its named values (its English text as ``message``)."""
+        from quizzer.i18n.labels import label
+
+        error = cls(label(key, "en", **params), exit_code=exit_code)
+        error.key = key
+        error.params = params
+        return error
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (the catalogue's text when the error has a key)."""
+        if self.key is None:
+            return self.message
+        from quizzer.i18n.labels import label
+
+        return label(self.key, lang, **self.params)
 
     def __str__(self) -> str:
         return self.message

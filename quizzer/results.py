@@ -80,14 +80,14 @@ def judged(
 
     ``given`` is how quizzer read the response (a parsed number or formula), shown back on a miss.
     """
+    from quizzer.i18n.labels import label
+
     if passed:
-        feedback = "正解です。" if lang == "ja" else "Correct."
-    elif lang == "ja":
-        yours = f"(あなたの答え: {given})" if given is not None else ""
-        feedback = f"不正解です{yours}。正解は「{expected}」です。"
+        feedback = label("verdict-correct", lang)
+    elif given is not None:
+        feedback = label("verdict-wrong-given", lang, given=given, expected=expected)
     else:
-        yours = f": you answered {given}" if given is not None else ""
-        feedback = f"Not quite{yours}. The answer is {expected}."
+        feedback = label("verdict-wrong", lang, expected=expected)
     return Result(
         item_id=item_id,
         passed=passed,

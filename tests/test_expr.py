@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import time
@@ -86,7 +87,12 @@ def test_floor_division_and_modulo_are_integer_operations():
 def test_scientific_notation_is_a_number_not_a_product_with_e():
     assert parse_number("2e-3") == Fraction(1, 500)
     assert parse_number("1E3") == 1000
-    assert numbers_equal(parse_number("2e"), parse_number("2*e"))
+    # issue 9: "1e" is a number whose exponent is missing, not 1 times Euler's e; the message says how to write that
+    for typed in ("1e", "2e", "1e )", "3 + 1e"):
+        with pytest.raises(AnswerError, match="exponent is missing"):
+            parse_number(typed)
+    assert numbers_equal(parse_number("2*e"), 2 * math.e)
+    assert parse_number("½") == Fraction(1, 2) and parse_number("1½") == Fraction(3, 2)
 
 
 @pytest.mark.parametrize(

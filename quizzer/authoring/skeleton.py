@@ -9,6 +9,7 @@ from typing import Any
 
 from quizzer.bank.model import EXERCISE_TYPES, QUESTION_TYPES, Exercise, Item
 from quizzer.errors import QuizzerError
+from quizzer.paths import ensure_folder, write_file
 
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEMA_FILE = "bank.schema.json"
@@ -72,6 +73,8 @@ def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | Non
     if item_type not in types:
         raise QuizzerError(f"unknown {kind} type {item_type!r}; use one of {', '.join(types)}")
     root = Path(bank or _default_bank()).expanduser()
+    if root.exists() and not root.is_dir():
+        raise QuizzerError.of("write-bank-is-file", path=root)
     folder = root / ("questions" if kind == "question" else "exercises")
     path = folder / f"{topic}.yaml"
     existing_ids = _ids_in(root) | _builtin_ids()
@@ -94,13 +97,13 @@ def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | Non
         if not text.endswith("\n"):
             text += "\n"
         line = text.count("\n") + 2
-        path.write_text(text + "\n" + skeleton, encoding="utf-8")
+        write_file(path, text + "\n" + skeleton)
     else:
-        folder.mkdir(parents=True, exist_ok=True)
+        ensure_folder(folder)
         write_schema(root / SCHEMA_FILE, overwrite=False)
         header = SCHEMA_COMMENT + f"format_version: 1\n{list_key}:\n"
         line = header.count("\n") + 1
-        path.write_text(header + skeleton, encoding="utf-8")
+        write_file(path, header + skeleton)
     return path, line, item_id
 
 
@@ -110,9 +113,9 @@ def write_schema(path: Path, *, overwrite: bool = True) -> bool:
 
     from quizzer.bank.schema import json_schema
 
-    if path.exists() and not overwrite:
+    if path.is_file() and not overwrite:
         return False
-    path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_file(path, json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
     return True
 
 

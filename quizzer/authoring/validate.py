@@ -67,11 +67,13 @@ class Report:
 
 def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, progress: Callable[[str], None] | None = None) -> Report:
     """Validate the given bank folders or files (default: the banks in use)."""
-    files = bank_files(bank_dirs(list(paths) if paths else None))
+    dirs = bank_dirs(list(paths) if paths else None)
+    files = bank_files(dirs)
     if not files:
         raise QuizzerError("no bank files (*.yaml) found in " + ", ".join(paths or ["the built-in bank"]))
     problems = Problems()
     items = read_files(files, problems)
+    _check_against_builtin(dirs, items, problems)
     from quizzer.authoring.skeleton import todo_fields
 
     for item in items.values():
@@ -102,6 +104,23 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
         problems=tuple(ordered),
         longest_correct=longest_correct([i for i in items.values() if isinstance(i, Question)]),
     )
+
+
+def _check_against_builtin(dirs: Sequence[Path], items: dict[str, Item], problems: Problems) -> None:
+    """A bank of one's own is used beside the built-in one (``--bank builtin --bank mine``): its ids must
+    not clash with the built-in ones, or the two cannot be loaded together."""
+    from quizzer.bank import load_index
+    from quizzer.bank.files import BUILTIN, builtin_dirs
+
+    builtin = {d.resolve() for d in builtin_dirs()}
+    if any(d.resolve() in builtin for d in dirs):
+        return
+    builtin_files = {f.resolve() for f in bank_files(builtin_dirs())}
+    taken = {row["id"] for row in load_index([BUILTIN], "en")}
+    for item in items.values():
+        if item.id in taken and Path(item.location.path).resolve() not in builtin_files:
+            _add(problems, item, "the built-in bank already uses this id; banks used together "
+                 "(--bank builtin --bank yours) need distinct ids: rename it, e.g. with a prefix of your own")
 
 
 def _add(problems: Problems, item: Item, message: str) -> None:

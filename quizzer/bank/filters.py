@@ -32,6 +32,21 @@ def check_filters(source: str | None, difficulty: Sequence[int] | None, lang: st
             )
 
 
+def check_names(topics: Sequence[str], types: Sequence[str], known_topics: Iterable[str]) -> None:
+    """``--topic``/``--type`` values the bank knows, or QuizzerError naming those that exist, the closest
+    first (every command alike: list, practice, export)."""
+    import difflib
+
+    from quizzer.bank.model import EXERCISE_TYPES, QUESTION_TYPES
+
+    for values, known, key in ((topics, list(dict.fromkeys(known_topics)), "unknown-topic"),
+                               (types, [*QUESTION_TYPES, *EXERCISE_TYPES], "unknown-type")):
+        for value in values:
+            if value not in known:
+                close = difflib.get_close_matches(value, known, n=1)
+                raise QuizzerError.of(key, value=value, known=", ".join(close + [k for k in known if k not in close]))
+
+
 def is_course(source: str) -> bool:
     return source != ORIGINAL
 

@@ -6,7 +6,7 @@ Imported only when bank files must actually be parsed (a cached bank skips PyYAM
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -274,8 +274,9 @@ class _Reader:
         what = f"question {item_id!r}" if item_id else "a question"
         qtype = self.string(fields["type"][1], f"{what}: type") if "type" in fields else None
         if qtype is not None and qtype not in QUESTION_TYPES:
-            self.problem(fields["type"][1], f"{what}: unknown type {qtype!r}; use one of {', '.join(QUESTION_TYPES)}")
-            qtype = None
+            # the type decides which fields are required: with a mistyped one, anything more is noise
+            self.problem(fields["type"][1], f"{what}: unknown type {qtype!r}{_did_you_mean(qtype, QUESTION_TYPES)}")
+            return None
         allowed = {**schema.QUESTION_COMMON, **schema.QUESTION_TYPES.get(qtype or "", {})}
         if qtype is None:
             allowed = {**schema.QUESTION_COMMON, **{k: v for t in schema.QUESTION_TYPES.values() for k, v in t.items()}}
@@ -512,7 +513,7 @@ class _Reader:
         self.check_keys(fields, schema.EXERCISE_FIELDS, node, what)
         etype = self.optional(fields, "type", self.string, f"{what}: type", None)
         if etype is not None and etype not in EXERCISE_TYPES:
-            self.problem(_value(fields, "type"), f"{what}: unknown type {etype!r}; use blank or function")
+            self.problem(_value(fields, "type"), f"{what}: unknown type {etype!r}{_did_you_mean(etype, EXERCISE_TYPES)}")
         topic = self.topic(_value(fields, "topic"), what)
 
         def code(key: str) -> str | None:
@@ -624,3 +625,10 @@ class _Reader:
             template_text=template_text,
             provided_text=provided_text,
         )
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """"; did you mean 'numeric'?" first when one choice is close, then the list of choices."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    listed = f"use one of {', '.join(choices)}"
+    return f"; did you mean {close[0]!r}? ({listed})" if close else f"; {listed}"

@@ -5,21 +5,27 @@ from __future__ import annotations
 from quizzer.bank.model import FlashcardSpec
 from quizzer.bank.serve import Served
 from quizzer.errors import AnswerError
+from quizzer.i18n.labels import label
+from quizzer.i18n.text import half_width
 from quizzer.results import Result
 
 RATINGS = ("again", "hard", "good", "easy")
 _ALIASES = {
     "1": "again", "2": "hard", "3": "good", "4": "easy",
     "a": "again", "h": "hard", "g": "good", "e": "easy",
-    "もう一度": "again", "難しい": "hard", "普通": "good", "簡単": "easy",
+    # the words of the Japanese prompt, and the ones a learner types instead
+    "もう一度": "again", "もういちど": "again", "だめ": "again",
+    "難しい": "hard", "むずかしい": "hard",
+    "良い": "good", "よい": "good", "いい": "good", "普通": "good", "ふつう": "good",
+    "簡単": "easy", "かんたん": "easy",
 }
 
 
 def parse_rating(text: str) -> str:
-    word = text.strip().lower()
+    word = half_width(text).strip().lower().rstrip("。.")
     rating = word if word in RATINGS else _ALIASES.get(word)
     if rating is None:
-        raise AnswerError("rate yourself with again, hard, good or easy (or 1–4)")
+        raise AnswerError.of("rating-unknown")
     return rating
 
 
@@ -29,13 +35,8 @@ class FlashcardChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
         rating = parse_rating(response)
         passed = rating != "again"
-        feedback = {
-            "en": "Rated: {r}. It will come back {when}.",
-            "ja": "自己評価: {r}。{when}",
-        }
-        when_en = "soon" if rating == "again" else "later"
-        when_ja = "近いうちにもう一度出題します。" if rating == "again" else "しばらく後に復習します。"
-        text = feedback["ja" if lang == "ja" else "en"].format(r=rating, when=when_ja if lang == "ja" else when_en)
+        when = label("rated-soon" if rating == "again" else "rated-later", lang)
+        text = label("rated", lang, rating=label(f"rating-{rating}", lang), when=when)
         return Result(
             item_id=served.item.id,
             passed=passed,

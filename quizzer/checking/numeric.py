@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from quizzer import maths as expr
 from quizzer.bank.model import NumericSpec
 from quizzer.bank.serve import Served, format_value
 from quizzer.errors import AnswerError
+from quizzer.i18n.text import half_width
 from quizzer.results import Result, judged
 
 # An irrational expected value (tanh, exp...) compared without an authored tolerance would never match a
@@ -59,12 +61,10 @@ def format_shape(shape: tuple[int, ...]) -> str:
 def read_number(response: str, lang: str) -> Fraction | float:
     """The learner's number; a name where a number belongs gets a message about numbers, not variables."""
     try:
-        return expr.parse_number(response)
+        return expr.parse_number(half_width(response))
     except AnswerError as exc:
         if "not a known name" in exc.message:
-            raise AnswerError(
-                "数値で答えてください(例: 0.25、1/4、2^-2)" if lang == "ja" else "answer with a number, e.g. 0.25, 1/4 or 2^-2"
-            ) from None
+            raise AnswerError.of("number-needed") from None
         raise
 
 
@@ -73,19 +73,22 @@ class NumericChecker:
         spec = served.spec(NumericSpec)
         if spec.shape is not None:
             want = expected_shape(served)
-            got = expr.parse_shape(response)
+            got = expr.parse_shape(half_width(response))
             if len(got) == 1 and len(want) > 1 and len(set(want)) == 1:
                 got = got * len(want)  # "3" answers a square 3×3
             passed = got == want
             shown, expected = format_shape(got), format_shape(want)
         else:
             want_value = expected_value(served)
-            got_value = read_number(response, lang)
+            typed = _without_unit(half_width(response).strip(), served, spec)
+            got_value = read_number(typed, lang)
             abs_tol, rel_tol = spec.abs_tol, spec.rel_tol
             if abs_tol is None and rel_tol is None and isinstance(want_value, float):
                 rel_tol = FALLBACK_REL_TOL
             passed = expr.numbers_equal(got_value, want_value, abs_tol=abs_tol, rel_tol=rel_tol)
-            shown, expected = format_number(got_value), format_number(want_value)
+            # echoed as typed ("4.0000000001", not 40000000001/10000000000); a formula shows its value too
+            shown = typed if _LITERAL.fullmatch(typed) else f"{typed} = {format_number(got_value)}"
+            expected = format_number(want_value)
             if abs_tol is not None:
                 expected += f" (± {abs_tol:g})"
             elif spec.rel_tol is not None:
@@ -99,6 +102,20 @@ class NumericChecker:
         spec = served.spec(NumericSpec)
         value = format_shape(expected_shape(served)) if spec.shape is not None else format_number(expected_value(served))
         return value + _unit(served, spec, lang)
+
+
+_LITERAL = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _without_unit(typed: str, served: Served, spec: NumericSpec) -> str:
+    """``12 MB`` read as 12 when the question asks in MB: the unit the prompt shows may be typed too."""
+    if not spec.unit:
+        return typed
+    for lang in ("en", "ja"):
+        unit = served.render(spec.unit, lang).strip()
+        if unit and typed.lower().endswith(unit.lower()) and len(typed) > len(unit):
+            return typed[: -len(unit)].strip()
+    return typed
 
 
 def _unit(served: Served, spec: NumericSpec, lang: str) -> str:

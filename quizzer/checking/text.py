@@ -103,7 +103,7 @@ class TextChecker:
     def check(self, served: Served, response: str, *, lang: str) -> Result:
         spec = served.spec(TextSpec)
         if not response.strip():
-            raise AnswerError("the answer is empty")
+            raise AnswerError.of("answer-empty")
         if len(response) > MAX_LENGTH:
             raise AnswerError(f"the answer is too long ({len(response)} characters; the limit is {MAX_LENGTH})")
         expected = self.expected(served, lang=lang)

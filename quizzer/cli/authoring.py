@@ -17,7 +17,9 @@ from quizzer.cli.common import (
     handle_errors,
     load,
     print_json,
+    user_language,
 )
+from quizzer.i18n.labels import label, plural
 
 
 def register(app: typer.Typer) -> None:
@@ -47,11 +49,15 @@ def validate(
     if single:
         colour = "yellow" if 3 * longest > single else "dim"
         err_console.print(f"[{colour}]right option is the longest in {longest} of {single} single-answer choice questions ({longest / single:.0%}; keep it to a third at most)[/]")
-    summary = f"{len(report.files)} files, {report.questions} questions, {report.exercises} exercises: "
+    lang = user_language()
+    files = plural(len(report.files), "n-file", "n-files", lang)
+    summary = label("validate-summary", lang, files=files,
+                    questions=plural(report.questions, "n-question", "n-questions", lang),
+                    exercises=plural(report.exercises, "n-exercise", "n-exercises", lang))
     if report.clean:
-        err_console.print(summary + "[green]no problems[/]")
+        err_console.print(summary + f"[green]{label('no-problems', lang)}[/]")
         raise typer.Exit(EXIT_OK)
-    err_console.print(summary + f"[red]{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}[/]")
+    err_console.print(summary + f"[red]{plural(len(report.problems), 'n-problem', 'n-problems', lang)}[/]")
     raise typer.Exit(EXIT_WRONG)
 
 
@@ -84,7 +90,7 @@ def schema(
 
     if output:
         write_schema(Path(output))
-        err_console.print(f"wrote {output}")
+        err_console.print(label("wrote-file", user_language(), path=output), markup=False)
     else:
         typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", nl=False)
 
@@ -115,13 +121,16 @@ def export(
     if both and format_ != "anki":
         raise QuizzerError(label("both-only-anki", language))
     check_filters(source, difficulty, language)
+    if output:
+        from quizzer.paths import check_writable
+
+        check_writable(output)  # a bad path is said before the export's work, not after it
     loaded = load(bank)
     items = keep(loaded.select(topics=topic or ()), source=source, difficulty=difficulty)
     written = len(items)
-    if topic:
-        unknown = [t for t in topic if t not in loaded.topics]
-        if unknown:
-            raise QuizzerError(f"unknown topic {unknown[0]!r}; topics in this bank: {', '.join(loaded.topics)}")
+    from quizzer.bank.filters import check_names
+
+    check_names(topic or (), (), loaded.topics)
     if format_ == "anki":
         if not output:
             raise QuizzerError(label("anki-needs-output", language))
@@ -158,8 +167,10 @@ def export(
     else:
         raise QuizzerError(label("unknown-format", language, value=format_, known="markdown, json, anki, moodle, gift"))
     if output:
-        Path(output).write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {written} items to {output}")
+        from quizzer.paths import write_file
+
+        write_file(output, text)
+        err_console.print(label("wrote-items", language, n=written, path=output), markup=False)
     else:
         typer.echo(text, nl=False)
 

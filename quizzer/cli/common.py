@@ -53,23 +53,41 @@ DifficultyOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a rendering.")]
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print a one-line error and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+def fail(message: str, code: int = EXIT_USAGE, *, lang: str = "en") -> typer.Exit:
+    """Print a one-line error (``message`` is Rich markup) and return the Exit to raise."""
+    from quizzer.i18n.labels import label
+
+    err_console.print(f"[bold red]{label('error', lang)}:[/] {message}", markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
+def user_language(lang: object = None) -> str:
+    """The learner's language for messages: ``--lang``, else $QUIZZER_LANG, else English (never raises)."""
+    from quizzer.i18n.text import resolve_language
+
+    try:
+        return resolve_language(lang if isinstance(lang, str) else None)
+    except QuizzerError:
+        try:
+            return resolve_language(None)
+        except QuizzerError:
+            return "en"
+
+
 def handle_errors(func: F) -> F:
-    """Turn the core's QuizzerError into its one-line message and exit code (never a traceback)."""
+    """Turn the core's QuizzerError into its one-line message, in the learner's language, and exit code."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except QuizzerError as exc:
-            raise fail(_escape(exc.message), exc.exit_code) from None
+            lang = user_language(kwargs.get("lang"))
+            raise fail(_escape(exc.text(lang)), exc.exit_code, lang=lang) from None
         except KeyboardInterrupt:
-            err_console.print("\ninterrupted; everything answered so far is saved.")
+            from quizzer.i18n.labels import label
+
+            err_console.print("\n" + label("interrupted", user_language(kwargs.get("lang"))), markup=False)
             raise typer.Exit(130) from None
         except BrokenPipeError:  # e.g. `quizzer list | head`
             sys.stderr.close()
@@ -95,3 +113,43 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def plain_help() -> None:
+    """`--help` as a reader wants it, for every command (also those other modules register):
+
+    - the command list shows each command's whole first sentence, wrapped, not cut at 45 characters;
+    - an argument reads ``ID``, not ``{ID}``; an option's value reads ``--format FORMAT``, not
+      ``--format <str>`` (the placeholders click and typer print for plain help).
+    Typer offers no setting for these, so the three methods are wrapped once, here.
+    """
+    import re
+
+    import click
+    import typer.core
+
+    if getattr(typer.core.TyperArgument, "_quizzer_plain", False):
+        return
+    short_help = click.Command.get_short_help_str
+    argument_metavar = typer.core.TyperArgument.make_metavar
+    option_metavar = typer.core.TyperOption.make_metavar
+    type_word = re.compile(r"^<[\w ]+>$|^[A-Z]+(?: RANGE)?$")
+
+    def whole_short_help(self: click.Command, limit: int = 45) -> str:
+        return short_help(self, limit=1000)
+
+    def argument(self: Any, ctx: click.Context, *, usage: bool = False) -> str:
+        var = argument_metavar(self, ctx, usage=usage)
+        return var[1:-1] if var.startswith("{") and var.endswith("}") else var
+
+    def option(self: Any, ctx: click.Context) -> str:
+        var = option_metavar(self, ctx)
+        if self.metavar is None and type_word.match(var) and not isinstance(self.type, click.Choice):
+            return (self.name or "value").rstrip("_").upper()
+        return var
+
+    for cls in (click.Command, typer.core.TyperCommand, typer.core.TyperGroup):
+        cls.get_short_help_str = whole_short_help  # type: ignore[method-assign]
+    typer.core.TyperArgument.make_metavar = argument  # type: ignore[method-assign]
+    typer.core.TyperOption.make_metavar = option  # type: ignore[method-assign]
+    typer.core.TyperArgument._quizzer_plain = True  # type: ignore[attr-defined]

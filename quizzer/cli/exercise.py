@@ -8,9 +8,7 @@ only by the commands that grade.
 from __future__ import annotations
 
 import json as jsonlib
-import os
-import tempfile
-import textwrap
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -83,18 +81,21 @@ def render_code_result(result: Result, console: Console, *, lang: str = "en", ti
     mark = "[bold green]✓[/]" if ok else "[bold red]✗[/]"
     verdict = _t("passed" if ok else "failed", lang)
     score = f"{result.score:g}/{result.max_score:g} {_t('cases', lang)}"
+    from quizzer.cli.prose import Prose
+
     parts: list = [RichText.from_markup(f"{mark} [bold]{escape(verdict)}[/]  [dim]{escape(score)}[/]"),
-                   RichText(result.feedback)]
+                   Prose(result.feedback)]
     failing = [c for c in result.cases if not c.passed]
     if failing and len(result.cases) > 1:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="dim")
         table.add_column()
-        messages = {c.message for c in failing}
-        same = len(messages) == 1  # one failure everywhere: the feedback above already says it
+        # one failure everywhere (up to the sizes in it): the feedback above already says it, once
+        messages = {_DIGITS.sub("#", c.message) for c in failing}
+        same = len(messages) == 1
         for case in result.cases:
             reason = "" if case.passed or same else _shorten(case.message, 160)
-            table.add_row(("✓ " if case.passed else "✗ ") + case.name, reason)
+            table.add_row(("✓ " if case.passed else "✗ ") + case.name, Prose(reason))
         parts.append(RichText(""))
         parts.append(table)
     output = (result.details or {}).get("output") or ""
@@ -111,8 +112,15 @@ def render_code_result(result: Result, console: Console, *, lang: str = "en", ti
                         border_style="green" if ok else "red"))
 
 
+_DIGITS = re.compile(r"\(\s*\d[\d, ]*\)|\[\s*\d[\d, ]*\]|\d+(?:\.\d+)?(?:e[-+]?\d+)?")  # shapes, indices, numbers
+
+
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut at a space before ``limit``, so that no number is cut in the middle."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(",;: ") + " …"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -160,9 +168,10 @@ def _starter(exercise: Exercise, lang: str) -> str:
 
     title = exercise.title.get(lang)
     lines = [f"# quizzer exercise {exercise.id}: {title}", "#"]
-    width = 96 if lang != "ja" else 48
+    from quizzer.cli.prose import wrap
+
     for paragraph in exercise.prompt.get(lang).splitlines():
-        for line in textwrap.wrap(paragraph, width, break_long_words=lang == "ja", break_on_hyphens=False) or [""]:
+        for line in wrap(paragraph, 96):  # 96 columns: Japanese counted two a character, 禁則 applied
             lines.append(f"# {line}".rstrip())
     lines.append("#")
     key = "starter-blank" if exercise.type == "blank" else "starter-fn"
@@ -170,10 +179,18 @@ def _starter(exercise: Exercise, lang: str) -> str:
     lines.append("# " + _t("starter-watch", lang, id=exercise.id))
     body = "\n".join(lines) + "\n\n"
     if exercise.provided.strip():
-        body += f"# --- {_t('starter-provided', lang)} ---\n"
+        body += _rule(_t("starter-provided", lang))
         body += exercise.provided_for(lang).rstrip() + "\n"
-        body += f"# --- {_t('starter-yours', lang)} ---\n\n"
+        body += _rule(_t("starter-yours", lang)) + "\n"
     return body + exercise.template_for(lang).rstrip() + "\n"
+
+
+def _rule(title: str) -> str:
+    """``# --- title -----`` to column 80 (a Japanese title counts two columns a character)."""
+    from rich.cells import cell_len
+
+    head = f"# --- {title} "
+    return head + "-" * max(3, 80 - cell_len(head)) + "\n"
 
 
 def _default_path(exercise: Exercise) -> Path:
@@ -199,17 +216,9 @@ def _read_hints(path: Path) -> dict[str, int]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise QuizzerError(f"cannot write {path}: {exc.strerror or exc}") from None
+    from quizzer.paths import write_file
+
+    write_file(path, text)
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -234,20 +243,17 @@ def start(
         raise QuizzerError(_t("bad-start-format", language, format=format_))
     exercise = _exercise(bank, item_id)
     path = output or _default_path(exercise).with_suffix("." + format_)
+    if path.is_dir():
+        raise QuizzerError.of("write-is-folder", path=path)
     if path.exists() and not force:
         raise QuizzerError(f"{path} already exists; pass --force to overwrite it, or -o to choose another file")
-    if path.exists() and path.is_dir():
-        raise QuizzerError(f"{path} is a directory; pass -o with a file name")
     if format_ == "ipynb":
         from quizzer.engine.notebook import exercise_notebook
 
         text = exercise_notebook(exercise, language)
     else:
         text = _starter(exercise, language)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise QuizzerError(f"cannot write {path}: {exc.strerror or exc}") from None
+    _write_atomic(path, text)
     key = "wrote-nb" if format_ == "ipynb" else "wrote" if exercise.type == "blank" else "wrote-fn"
     console.print(escape(_t(key, language, path=path, blank=BLANK, id=exercise.id, entry=exercise.entry)))
 
@@ -306,7 +312,13 @@ def grade(
     if format_ is not None and format_ not in ("json", "gradescope"):
         raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
     if not path.exists():
-        raise QuizzerError(f"no such file or folder: {path}")
+        raise QuizzerError.of("no-such-path", path=path)
+    if not path.is_dir() and not path.is_file():
+        raise QuizzerError.of("not-regular", path=path)  # a named pipe would hang the read
+    if output is not None:
+        from quizzer.paths import check_writable
+
+        check_writable(output)  # said before grading, not after
     if (report is not None or roster is not None) and not path.is_dir():
         raise QuizzerError(_t("report-needs-folder", language))
     if report is not None and report.suffix.lower() not in (".html", ".htm", ".md"):
@@ -357,11 +369,29 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
     if output is not None and output.suffix.lower() not in (".json", ".csv"):
         raise QuizzerError(f"cannot write results to {output}: use a .json or .csv file name")
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err_console, transient=True)
-    with progress:
-        task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files))
-        graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(limits),
-                            on_result=lambda _g: progress.advance(task))
+                        TextColumn("[dim]{task.fields[waiting]}"), console=err_console, transient=True)
+    done: list = []
+    running: list[str] = []  # started, not finished: the bar names the one it has waited on longest
+
+    def started(path: str) -> None:
+        running.append(path)
+        progress.update(task, waiting=_t("waiting-on", lang, name=Path(running[0]).name))
+
+    def finished(graded) -> None:
+        done.append(graded)
+        if graded.file in running:
+            running.remove(graded.file)
+        waiting = _t("waiting-on", lang, name=Path(running[0]).name) if running else ""
+        progress.update(task, advance=1, waiting=waiting)
+
+    try:
+        with progress:
+            task = progress.add_task(f"{_t('grading', lang)} {exercise.id}", total=len(files), waiting="")
+            graded = grade_many(exercise, files, jobs=jobs, lang=lang, runner=shared_runner(limits),
+                                on_result=finished, on_start=started)
+    except KeyboardInterrupt:
+        _interrupted_batch(done, files, output, lang)
+        raise typer.Exit(130) from None
     from quizzer.authoring.roster import identify
 
     identity = identify(graded, roster, lang=lang)
@@ -416,6 +446,19 @@ def _write_report(report: Path, exercise: Exercise, identity: Identity, *, lang:
     _write_atomic(report, text)
 
 
+def _interrupted_batch(done: list, files: list[Path], output: Path | None, lang: str) -> None:
+    """Ctrl-C during a batch: what was graded goes to the results file, with the rest marked not graded."""
+    from quizzer.engine.grade import write_results
+
+    graded_files = {g.file for g in done}
+    if output is not None and done:
+        missing = [str(f) for f in files if str(f) not in graded_files]
+        write_results(output, sorted(done, key=lambda g: g.file), not_graded=missing)
+        err_console.print(escape(_t("grade-interrupted", lang, done=len(done), total=len(files), path=output)), soft_wrap=True)
+    else:
+        err_console.print(escape(_t("grade-interrupted-none", lang, done=len(done), total=len(files))), soft_wrap=True)
+
+
 def watch(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="The exercise id.")],
     path: Annotated[Path, typer.Argument(metavar="FILE", help="The file (.py or .ipynb) you are editing.")],
@@ -433,8 +476,12 @@ def watch(
 
     language = resolve_language(lang)
     _check_isolation(require_isolation, language)
+    if path.is_dir():
+        raise QuizzerError.of("watch-needs-file", path=path, id=item_id)
+    if not path.exists():
+        raise QuizzerError.of("no-such-file", path=path)
     if not path.is_file():
-        raise QuizzerError(f"no such file: {path}")
+        raise QuizzerError.of("not-regular", path=path)
     _prespawn_sandbox(1)
     exercise = _exercise(bank, item_id)
     console.print(escape(_t("watching", language, path=path, id=exercise.id)))

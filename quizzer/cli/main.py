@@ -9,6 +9,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from quizzer import __version__
 from quizzer.cli import authoring as cli_authoring
@@ -29,10 +30,14 @@ from quizzer.cli.common import (
     fail,
     handle_errors,
     load,
+    plain_help,
     print_json,
+    user_language,
 )
 from quizzer.errors import QuizzerError
+from quizzer.i18n.labels import label, plural
 
+plain_help()
 app = typer.Typer(
     name="quizzer",
     help="Exam practice and self-grading for recurrent neural networks (RNN, LSTM, GRU, seq2seq, attention...).",
@@ -46,7 +51,7 @@ app = typer.Typer(
 )
 
 TopicOption = Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).", show_default=False)]
-TypeOption = Annotated[list[str] | None, typer.Option("--type", "-k", help="Only this type: choice, numeric, symbolic, text, flashcard, blank, function (repeatable).", show_default=False)]
+TypeOption = Annotated[list[str] | None, typer.Option("--type", "-k", help="Only this type (the `type` column of `quizzer list`): choice, numeric, symbolic, text, flashcard, blank, function (repeatable).", show_default=False)]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Make the serving reproducible (parameters, option order).", show_default=False)]
 
 
@@ -81,19 +86,19 @@ def list_items(
 
     language = resolve_language(lang)
     check_filters(source, difficulty, language)
-    rows = [
-        row
-        for row in load_index(bank, language)
-        if (not topic or row["topic"] in topic) and (not type_ or row["type"] in type_)
-    ]
+    from quizzer.bank.filters import check_names
+
+    index = load_index(bank, language)
+    check_names(topic or (), type_ or (), (row["topic"] for row in index))
+    rows = [row for row in index if (not topic or row["topic"] in topic) and (not type_ or row["type"] in type_)]
     rows = keep(rows, source=source, difficulty=difficulty)
     if json:
         print_json(rows)
         return
     from quizzer.cli.listing import list_lines
 
-    console.print(list_lines(rows, language, console.width), end="", soft_wrap=True)
-    console.print(f"[dim]{len(rows)} items[/]")
+    console.print(list_lines(rows, language, console.width if console.is_terminal else None), end="", soft_wrap=True)
+    console.print(f"[dim]{plural(len(rows), 'item', 'items', language)}[/]")
 
 
 @app.command()
@@ -120,7 +125,7 @@ def show(
         served = _canonical(served)
     console.print(render.item_panel(served, language))
     if served.values or (seed is not None and item.type == "choice"):
-        console.print(f"[dim]answer with: quizzer answer {item.id} ANSWER --seed {served.seed}[/]")
+        console.print(f"[dim]{escape(label('answer-with', language, id=item.id, seed=served.seed))}[/]")
     if answer:
         from quizzer.checking import checker_for
 
@@ -212,6 +217,11 @@ def practice(
     with Store.open() as store:
         items = plan_practice(loaded, topics=topic or (), types=type_ or (), count=count or 10, seed=seed,
                               history=store.last_results(), source=source, difficulty=difficulty, lang=language)
+        asked = count or 10
+        if count is not None or len(items) < asked:
+            message = (plural(len(items), "serving-one", "serving", language) if len(items) >= asked
+                       else label("serving-fewer", language, n=len(items), asked=asked))
+            console.print(f"[dim]{escape(message)}[/]")
         session = Session(items, store, mode="practice", lang=language, seed=seed, topics=topic or ())
         PracticeUI(session, console).run()
 
@@ -236,10 +246,12 @@ def review(
         if not items:
             upcoming = [c for c in (store.card(i) for i in loaded.items) if c is not None]
             if upcoming:
+                from quizzer.cli.when import relative
+
                 nxt = min(c.due for c in upcoming)
-                console.print(f"Nothing is due. The next review is due at {nxt:%Y-%m-%d %H:%M} UTC.")
+                console.print(label("nothing-due", language, when=relative(nxt, language)), markup=False)
             else:
-                console.print("Nothing to review yet: items you answer in `quizzer practice` are scheduled here.")
+                console.print(label("nothing-yet", language), markup=False)
             return
         session = Session(items, store, mode="review", lang=language)
         PracticeUI(session, console).run()
@@ -254,14 +266,21 @@ def reset(
     """Forget recorded answers and review schedules (of the given items, or all of them)."""
     from quizzer.progress.store import Store
 
+    language = user_language()
     with Store.open() as store:
-        what = f"progress for {', '.join(item_ids)}" if item_ids else f"all progress in {store.path}"
+        if item_ids:
+            unknown = [i for i in dict.fromkeys(item_ids) if store.card(i) is None and not store.history(i)]
+            if unknown:  # said before asking anything
+                raise QuizzerError.of("unknown-ids", ids=", ".join(unknown))
+            what = label("reset-items", language, ids=", ".join(item_ids))
+        else:
+            what = label("reset-all", language, path=store.path)
         if not yes:
             if not sys.stdin.isatty():
-                raise QuizzerError("refusing to reset without confirmation; pass --yes")
-            typer.confirm(f"Forget {what}?", abort=True)
+                raise QuizzerError.of("reset-needs-yes")
+            typer.confirm(label("reset-ask", language, what=what), abort=True)
         removed = store.reset(item_ids or None)
-    console.print(f"Forgot {removed} answer{'s' if removed != 1 else ''} ({what}).")
+    console.print(plural(removed, "reset-done-one", "reset-done", language, what=what), markup=False)
 
 
 @app.command()
@@ -288,7 +307,7 @@ def stats(
     from quizzer.cli.readiness import readiness_view
 
     if not figures.attempts:
-        console.print("No answers recorded yet. Start with `quizzer practice`.")
+        console.print(label("no-answers", language), markup=False)
     else:
         console.print(render.stats_view(figures, language))
     for part in readiness_view(ready, language):

@@ -7,6 +7,7 @@ ends it too. An answer that cannot be read is explained and asked again, and is 
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 
@@ -19,37 +20,12 @@ from quizzer.bank.serve import Served
 from quizzer.checking.flashcard import RATINGS
 from quizzer.cli import render
 from quizzer.errors import AnswerError
+from quizzer.i18n.labels import label
 from quizzer.progress.session import Session
 
 HINT_WORDS = ("?", "hint", "ヒント")
 SKIP_WORDS = ("skip", "スキップ")
 QUIT_WORDS = ("quit", "exit", ":q", "終了")
-
-TEXTS = {
-    "en": {
-        "prompt": "answer",
-        "controls": "? hint · skip · quit",
-        "no_hint": "No more hints for this one.",
-        "skipped": "Skipped.",
-        "rate": "How did it go? again / hard / good / easy [1-4]",
-        "own": "your answer (Enter to reveal)",
-        "done": "Session over: {correct}/{answered} correct.",
-        "nothing": "Nothing answered.",
-        "saved": "Progress saved to {path}.",
-    },
-    "ja": {
-        "prompt": "解答",
-        "controls": "? ヒント · skip スキップ · quit 終了",
-        "no_hint": "この問題のヒントはもうありません。",
-        "skipped": "スキップしました。",
-        "rate": "自己評価: again / hard / good / easy [1-4]",
-        "own": "自分の解答 (Enter で模範解答を表示)",
-        "done": "セッション終了: {answered} 問中 {correct} 問正解。",
-        "nothing": "解答はありません。",
-        "saved": "進捗は {path} に保存されています。",
-    },
-}
-
 
 class _Quit(Exception):
     pass
@@ -60,8 +36,10 @@ class PracticeUI:
         self.session = session
         self.console = console
         self.lang = session.lang
-        self.t = TEXTS.get(self.lang, TEXTS["en"])
         self._read = read or self._terminal_read
+
+    def t(self, key: str, **values: object) -> str:
+        return label(key, self.lang, **values)
 
     def run(self) -> None:
         """Serve every item; quit, end of input and Ctrl-C all end with the summary (Ctrl-C then re-raised)."""
@@ -71,7 +49,7 @@ class PracticeUI:
             for number, served in enumerate(self.session, start=1):
                 self.console.print()
                 self.console.print(render.item_panel(served, self.lang, position=f"{number}/{total}"))
-                self.console.print(f"[dim]{escape(self.t['controls'])}[/]")
+                self.console.print(f"[dim]{escape(self.t('controls'))}[/]")
                 self.ask(served)
         except _Quit:
             pass
@@ -85,7 +63,11 @@ class PracticeUI:
 
     def _terminal_read(self, prompt: str) -> str:
         if sys.stdin.isatty():
-            return self.console.input(prompt)
+            _line_editing()
+            with self.console.capture() as captured:
+                self.console.print(prompt, end="")
+            # readline must know the prompt to redraw the line; \001..\002 mark its colours as zero-width
+            return input(_ANSI.sub("\001\\1\002", captured.get()))
         self.console.print(prompt, end="")
         line = sys.stdin.readline()
         if not line:
@@ -99,6 +81,7 @@ class PracticeUI:
             line = self._read(f"[bold cyan]{escape(prompt)}[/] › ")
         except EOFError:
             raise _Quit from None
+        line = _ANSI.sub("", line)  # arrow keys typed where no line editing exists: never part of an answer
         if line.strip().lower() in QUIT_WORDS:
             raise _Quit
         return line
@@ -108,7 +91,7 @@ class PracticeUI:
         if shown < len(hints):
             self.console.print(render.hint_line(hints[shown], shown + 1, len(hints), self.lang))
             return shown + 1
-        self.console.print(f"[yellow]{self.t['no_hint']}[/]")
+        self.console.print(f"[yellow]{escape(self.t('no-more-hints' if hints else 'no-hints-here'))}[/]")
         return shown
 
     def ask(self, served: Served) -> None:
@@ -119,7 +102,7 @@ class PracticeUI:
             self.ask_flashcard(served, hints)
             return
         while True:
-            response = self.read(self.t["prompt"])
+            response = self.read(self.t("prompt"))
             word = response.strip().lower()
             if word in HINT_WORDS:
                 shown = self.show_hint(hints, shown)
@@ -127,12 +110,16 @@ class PracticeUI:
             if word in SKIP_WORDS:
                 self.session.skip(item)
                 expected = _expected(served, self.lang)
-                self.console.print(f"[dim]{self.t['skipped']} → {escape(expected)}[/]")
+                self.console.print(f"[dim]{escape(self.t('skipped-item'))} → {escape(expected)}[/]")
+                explanation = (served.explanation(self.lang) if not isinstance(item, Exercise)
+                               else item.explanation.get(self.lang))
+                if explanation.strip():
+                    self.console.print(render.explanation_panel(explanation, self.lang))
                 return
             try:
                 result = self.session.answer(served, response, hinted=shown > 0)
             except AnswerError as exc:
-                self.console.print(f"[yellow]⚠ {escape(exc.message)}[/]")
+                self.console.print(f"[yellow]⚠ {escape(exc.text(self.lang))}[/]")
                 continue
             self.show_result(served, result)
             return
@@ -140,7 +127,7 @@ class PracticeUI:
     def ask_flashcard(self, served: Served, hints: list[str]) -> None:
         shown = 0
         while True:
-            response = self.read(self.t["own"])
+            response = self.read(self.t("own"))
             if response.strip().lower() in HINT_WORDS:
                 shown = self.show_hint(hints, shown)
                 continue
@@ -151,11 +138,11 @@ class PracticeUI:
             break
         self.console.print(render.flashcard_reveal(served, self.lang))
         while True:
-            rating = self.read(self.t["rate"])
+            rating = self.read(self.t("rate"))
             try:
                 result = self.session.answer(served, rating, hinted=shown > 0)
             except AnswerError as exc:
-                self.console.print(f"[yellow]⚠ {escape(exc.message)}[/]")
+                self.console.print(f"[yellow]⚠ {escape(exc.text(self.lang))}[/]")
                 continue
             self.console.print(render.verdict(result, self.lang, explanation=served.explanation(self.lang)))
             return
@@ -175,13 +162,30 @@ class PracticeUI:
         self.console.print(Rule())
         session = self.session
         if not session.tallies:
-            self.console.print(self.t["nothing"])
+            self.console.print(self.t("nothing"))
             return
         rows = [(topic, t.answered, t.correct, t.skipped) for topic, t in session.summary()]
         self.console.print(render.summary_table(rows, self.lang))
-        self.console.print(self.t["done"].format(correct=session.correct, answered=session.answered))
+        self.console.print(self.t("done", correct=session.correct, answered=session.answered))
         if session.store is not None:
-            self.console.print(f"[dim]{escape(self.t['saved'].format(path=session.store.path))}[/]")
+            self.console.print(f"[dim]{escape(self.t('saved', path=session.store.path))}[/]")
+
+
+_ANSI = re.compile(r"(\x1b\[[0-9;?]*[A-Za-z~])")
+_EDITING: list[bool] = []
+
+
+def _line_editing() -> None:
+    """Arrow keys, Home/End and history at the prompt: loading readline is enough for input() (which
+    Rich's console.input calls) to use it. Imported at the first prompt, not at start-up; absent on
+    some platforms (Windows without pyreadline), where the prompt stays plain."""
+    if _EDITING:
+        return
+    _EDITING.append(True)
+    try:
+        import readline  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _expected(served: Served, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rich import box
@@ -21,7 +22,7 @@ from quizzer.results import Result
 def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
     """The item as a learner sees it: prompt, options or code, and how to answer."""
     item = served.item
-    parts: list = [Prose(served.prompt(lang).strip())]
+    parts: list = prose_and_code(served.prompt(lang).strip())
     if isinstance(item, Question):
         spec = item.spec
         if item.type == "choice":
@@ -57,16 +58,56 @@ def item_panel(served: Served, lang: str, *, position: str = "") -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", border_style="cyan", box=box.ROUNDED)
 
 
-def _exercise_parts(exercise: Exercise, lang: str) -> list:
+_CODE_START = re.compile(r"^(for|while|if|elif|else|def|class|with|try|except|finally)\b.*:\s*$|^(return|import|from)\s")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][\w\[\], .:]*\s*[-+*/@]?=\s*\S")
+
+
+def _is_code(line: str) -> bool:
+    return bool(line[:1].isspace() and line.strip()) or bool(_CODE_START.match(line)) or line.strip() == "..."
+
+
+def prose_and_code(text: str) -> list:
+    """A prompt's paragraphs as Prose, and the code in it (a block statement with its indented body)
+    as syntax-highlighted code that keeps its indentation and wraps instead of being cut."""
+    lines = text.split("\n")
+    parts: list = []
+    prose: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and (_is_code(lines[j]) or (j > i and _ASSIGNMENT.match(lines[j]))):
+            j += 1
+        block = lines[i:j]
+        if j > i and any(_CODE_START.match(line) for line in block) and any(line[:1].isspace() for line in block):
+            if prose:
+                parts.append(Prose("\n".join(prose)))
+                prose = []
+            parts.append(code_view("\n".join(block)))
+            i = j
+            continue
+        prose.append(lines[i])
+        i += 1
+    if prose or not parts:
+        parts.append(Prose("\n".join(prose)))
+    return parts
+
+
+def code_view(code: str, *, line_numbers: bool = False):
+    """Code as a learner may copy it: whole, indented, wrapped at the panel's edge, with ASCII minus."""
     from rich.syntax import Syntax  # pygments: only where code is shown
 
+    return Syntax(code.replace("\u2212", "-"), "python", theme="ansi_dark", background_color="default",
+                  line_numbers=line_numbers, word_wrap=True)
+
+
+def _exercise_parts(exercise: Exercise, lang: str) -> list:
     parts: list = [RichText("")]
     if exercise.provided.strip():
         parts.append(RichText(f"{label('provided', lang)}:", style="dim"))
-        parts.append(Syntax(exercise.provided_for(lang).strip(), "python", theme="ansi_dark", background_color="default"))
+        parts.append(code_view(exercise.provided_for(lang).strip()))
         parts.append(RichText(""))
     template = exercise.template_for(lang)
-    code = Syntax(template.rstrip(), "python", theme="ansi_dark", background_color="default", line_numbers=True)
+    code = code_view(template.rstrip(), line_numbers=True)
     if BLANK in template:
         line = template[: template.index(BLANK)].count("\n") + 1
         code.stylize_range("bold reverse", (line, 0), (line + 1, 0))
@@ -164,7 +205,7 @@ def stats_view(stats, lang: str) -> Group:
     peak = max((d.attempts for d in stats.last_7_days), default=0) or 1
     for day in stats.last_7_days:
         days.add_row(str(day.day)[5:], bar(day.attempts / peak, 30, "cyan"), str(day.attempts))
-    heading = "直近7日間の解答数" if lang == "ja" else "Answers in the last 7 days"
+    heading = label("last-7-days", lang)
     return Group(table, RichText(heading, style="bold"), days)
 
 

@@ -8,6 +8,7 @@ which facts to report; nothing here runs code.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from itertools import permutations
 
@@ -89,6 +90,12 @@ MESSAGES: dict[str, Text] = {
     "exception": Text(
         en="Your code raised {exc}{where}: {message}.",
         ja="コードの実行中に {exc} が発生しました{where}: {message}。",
+    ),
+    "keepdims": Text(
+        en="A reduction (max, sum...) along axis {axis} dropped that axis{where}: an array shaped {full} cannot "
+        "combine with one shaped {short}. Keep the axis with keepdims=True, e.g. x.max(axis={axis}, keepdims=True).",
+        ja="axis {axis} に沿った集約 (max、sum など) でその軸が消えています{where}。形状 {full} の配列と {short} の配列は"
+        "組み合わせられません。keepdims=True で軸を残してください (例: x.max(axis={axis}, keepdims=True))。",
     ),
     "count": Text(
         en="{entry} returned {got} array(s) but {expected} were expected ({names}, in that order).",
@@ -252,7 +259,37 @@ def error_sentence(error, *, lang: str, entry: str, names: Sequence[str],
         return say("stdin", lang)
     if error.exc_type == "RecursionError":
         return say("recursion", lang, where=where)
+    if error.exc_type == "ValueError":
+        dropped = reduced_axis(message)
+        if dropped is not None:
+            return say("keepdims", lang, where=where, axis=dropped, full=fmt_shape(dropped_shapes(message)[0]),
+                       short=fmt_shape(dropped_shapes(message)[1]))
     return say("exception", lang, exc=error.exc_type or "an error", where=where, message=message)
+
+
+_BROADCAST = re.compile(r"operands could not be broadcast together with shapes \(([\d,]*)\)\s*\(([\d,]*)\)")
+
+
+def dropped_shapes(message: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    found = _BROADCAST.search(message)
+    if not found:
+        return (), ()
+    return tuple(int(n) for n in found[1].split(",") if n), tuple(int(n) for n in found[2].split(",") if n)
+
+
+def reduced_axis(message: str) -> int | None:
+    """The axis a reduction (max, sum, mean...) dropped, when a broadcast error pairs an array with the
+    same shape less one axis: ``(3,7) (3,)`` is x beside x.max(axis=-1) without keepdims=True.
+    Negative, counted from the end (-1 the last axis), as the learner writes it."""
+    full, short = dropped_shapes(message)
+    if len(full) != len(short) + 1:
+        full, short = short, full
+    if len(full) != len(short) + 1 or not short:
+        return None
+    for axis in range(len(full) - 1, -1, -1):
+        if full[:axis] + full[axis + 1:] == short:
+            return axis - len(full)
+    return None
 
 
 def _quoted_name(message: str) -> str | None:

@@ -25,7 +25,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 import threading
 import tokenize
 from collections.abc import Callable, Sequence
@@ -190,7 +189,9 @@ def has_blank(source: str) -> bool:
         return any(tok.type == tokenize.NAME and tok.string == BLANK
                    for tok in tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
-        return True
+        # the file does not tokenize (a syntax error elsewhere): the header comment that names the
+        # blank must not make it "still in the code"; let the sandbox report the syntax error and line
+        return any(BLANK in line.split("#", 1)[0] for line in source.splitlines())
 
 
 # --- grading ----------------------------------------------------------------------------------
@@ -233,22 +234,32 @@ def grade_file(exercise: Exercise, path: str | os.PathLike, *, lang: str = "en",
 
 
 def read_submission(path: str | os.PathLike, *, lang: str = "en") -> str:
-    """A submission's Python source: a .py file's text, or a notebook's code cells (``engine.notebook``)."""
+    """A submission's Python source: a .py file's text, or a notebook's code cells (``engine.notebook``).
+
+    Refuses pipes, devices and sockets: reading one could hang."""
+    import stat
+
     p = Path(path)
     try:
-        data = p.read_bytes()
+        mode = p.stat().st_mode
     except FileNotFoundError:
-        raise QuizzerError(f"no such file: {p}") from None
-    except IsADirectoryError:
-        raise QuizzerError(f"{p} is a directory, not a file") from None
+        raise QuizzerError.of("no-such-file", path=p) from None
     except OSError as exc:
-        raise QuizzerError(f"cannot read {p}: {exc.strerror or exc}") from None
+        raise QuizzerError.of("cannot-read", path=p, reason=exc.strerror or type(exc).__name__) from None
+    if stat.S_ISDIR(mode):
+        raise QuizzerError.of("is-folder", path=p)
+    if not stat.S_ISREG(mode):
+        raise QuizzerError.of("not-regular", path=p)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise QuizzerError.of("cannot-read", path=p, reason=exc.strerror or type(exc).__name__) from None
     if notebook.is_notebook(p):
         return notebook.notebook_source(data, name=p.name, lang=lang)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise QuizzerError(f"{p} is not UTF-8 text") from None
+        raise QuizzerError.of("not-utf8", path=p) from None
 
 
 def _shape_dict(case: Case) -> dict[str, list[int]]:
@@ -384,7 +395,7 @@ class Graded:
 
 def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: int = 2, lang: str = "en",
                on_result: Callable[[Graded], None] | None = None, limits: Limits | None = None,
-               runner: Runner | None = None) -> list[Graded]:
+               runner: Runner | None = None, on_start: Callable[[str], None] | None = None) -> list[Graded]:
     """Grade every file, ``jobs`` at a time, with one runner (one fork server per worker).
 
     A hostile or broken submission costs at most its own time limit: every file gets a Result, in
@@ -398,6 +409,8 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
     def one(index: int) -> Graded:
         path = paths[index]
+        if on_start is not None:
+            on_start(str(path))
         try:
             source = read_submission(path, lang=lang)
         except QuizzerError as exc:
@@ -409,14 +422,19 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
     own = runner is None
     runner = runner or Runner(limits or Limits())
+    pool = ThreadPoolExecutor(max_workers=jobs)
     try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(one, i): i for i in range(len(paths))}
-            for future in as_completed(futures):
-                graded = future.result()
-                results[futures[future]] = graded
-                if on_result is not None:
-                    on_result(graded)
+        futures = {pool.submit(one, i): i for i in range(len(paths))}
+        for future in as_completed(futures):
+            graded = future.result()
+            results[futures[future]] = graded
+            if on_result is not None:
+                on_result(graded)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: start no further submission
+        raise
+    else:
+        pool.shutdown()
     finally:
         if own:
             runner.close()
@@ -454,11 +472,17 @@ def gradescope(result: Result) -> dict:
     }
 
 
-def write_results(path: str | os.PathLike, graded: Sequence[Graded]) -> Path:
-    """Write the batch's results as JSON (a list of objects) or CSV, chosen by the file's suffix."""
+def write_results(path: str | os.PathLike, graded: Sequence[Graded], *, not_graded: Sequence[str] = ()) -> Path:
+    """Write the batch's results as JSON (a list of objects) or CSV, chosen by the file's suffix.
+
+    ``not_graded`` (a batch interrupted by Ctrl-C) adds one row per file left out, with ``passed``
+    empty and the feedback "not graded (interrupted)", so the file says itself that it is incomplete.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     rows = result_rows(graded)
+    rows += [{"file": str(f), "id": graded[0].result.item_id if graded else "", "passed": None, "score": None,
+              "max_score": None, "feedback": "not graded (interrupted)", "elapsed": None} for f in not_graded]
     if suffix == ".json":
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".csv":
@@ -469,12 +493,7 @@ def write_results(path: str | os.PathLike, graded: Sequence[Graded]) -> Path:
         text = buffer.getvalue()
     else:
         raise QuizzerError(f"cannot write results to {target}: use a .json or .csv file name")
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise QuizzerError(f"cannot write {target}: {exc.strerror or exc}") from None
+    from quizzer.paths import write_file
+
+    write_file(target, text, newline="")
     return target

@@ -61,3 +61,14 @@ class Text:
         if self.neutral:
             return {"en": self.en or ""}
         return {lang: getattr(self, lang) for lang in LANGUAGES if getattr(self, lang)}
+
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x3001: 0x2C}
+
+
+def half_width(text: str) -> str:
+    """Full-width ASCII as a Japanese keyboard types it (ｂ, ２．５, ，, 　) read as ASCII; 、 as a comma.
+
+    Not NFKC: that would also turn ½ into 1⁄2 and x² into x2, which the maths reader reads differently.
+    """
+    return text.translate(_FULL_WIDTH)

@@ -258,8 +258,19 @@ def _evaluate(expr: Expr, values: Mapping[str, int | float | Fraction] | None, s
 
 
 def parse_number(text: str, *, max_length: int = MAX_LENGTH) -> Fraction | float:
-    """Read a learner's number: ``0.25``, ``.25``, ``1/4``, ``2^-2``, ``sigmoid(0)``, ``1e-3``..."""
+    """Read a learner's number: ``0.25``, ``.25``, ``1/4``, ``2^-2``, ``sigmoid(0)``, ``1e-3``, ``½``...
+
+    ``1e`` is refused: where a number is asked for, it is one whose exponent is missing, not 1 times
+    Euler's e (a formula with variables, where ``2e`` may mean 2·e, is read by ``parse``)."""
+    if len(text) <= max_length:
+        cut = _NO_EXPONENT.search(text)
+        if cut:
+            raise AnswerError(f"'{cut[1]}' is not a number: its exponent is missing (as in 1e3); "
+                              f"for {cut[1][:-1]} times Euler's number write {cut[1][:-1]}*e")
     return evaluate(parse(text, (), None, max_length=max_length))
+
+
+_NO_EXPONENT = re.compile(r"(?<![\w.])((?:\d+(?:\.\d*)?|\.\d+)[eE])(?![\w^*(.]|[-+]\d)")
 
 
 def numbers_equal(
@@ -310,7 +321,7 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
         raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {max_length})")
     body = unicodedata.normalize("NFKC", text).strip()
     if not body:
-        raise AnswerError("the answer is empty")
+        raise AnswerError.of("answer-empty")
     hint = "write a shape like 3x4 or (3, 4)"
     if body[0] in "([" and body[-1] in ")]":
         if (body[0], body[-1]) not in (("(", ")"), ("[", "]")):

@@ -197,7 +197,7 @@ class _Parser:
         before = self.previous()
         if token.kind == "end":
             if before is None:
-                raise AnswerError("the answer is empty")
+                raise AnswerError.of("answer-empty")
             raise AnswerError(f"the answer is incomplete: something is missing after '{before.text}'")
         if token.kind == ")":
             if before is not None and before.kind in ("op", ","):

@@ -48,19 +48,32 @@ _HINTS = {
 }
 
 
+_VULGAR = "¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+_VULGAR_RUN = re.compile(rf"(\d{{0,12}}) ?([{_VULGAR}])")  # bounded: linear on a 100 000-digit number
+
+
+def _vulgar(match: re.Match[str]) -> str:
+    """½ as (1/2), and 1½ as (1+1/2): NFKC would make 1⁄2 with a fraction slash nobody can read."""
+    value = Fraction(unicodedata.numeric(match[2])).limit_denominator(10)
+    fraction = f"{value.numerator}/{value.denominator}"
+    return f"({match[1]}+{fraction})" if match[1] else f"({fraction})"
+
+
 def _normalise(text: str, max_length: int) -> str:
     if not isinstance(text, str):
         raise TypeError(f"expected the answer as str, got {type(text).__name__}")
     if len(text) > max_length:
         raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {max_length})")
-    # Before NFKC, which would turn x² into x2.
+    # Before NFKC, which would turn x² into x2 and ½ into 1⁄2.
+    if any(char in _VULGAR for char in text):
+        text = _VULGAR_RUN.sub(_vulgar, text)
     text = _SUPERSCRIPT_RUN.sub(lambda m: "^(" + m.group().translate(_SUPERSCRIPTS) + ")", text)
     text = unicodedata.normalize("NFKC", text)
     if len(text) > max_length:
         raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {max_length})")
     text = text.translate(_LOOKALIKES)
     if not text.strip():
-        raise AnswerError("the answer is empty")
+        raise AnswerError.of("answer-empty")
     return text
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from quizzer.bank import Bank
-from quizzer.bank.filters import check_filters, keep
+from quizzer.bank.filters import check_filters, check_names, keep
 from quizzer.bank.model import Item
 from quizzer.bank.serve import Served, serve
 from quizzer.checking import Result, check
@@ -43,9 +43,7 @@ def plan_practice(
     the whole bank before repeating it. ``history`` is ``Store.last_results()``; ``source`` and
     ``difficulty`` as in quizzer.bank.filters."""
     check_filters(source, difficulty, lang)
-    unknown = [t for t in topics if t not in bank.topics]
-    if unknown:
-        raise QuizzerError(f"unknown topic {unknown[0]!r}; topics in this bank: {', '.join(bank.topics)}")
+    check_names(topics, types, bank.topics)
     items = [i for i in bank.select(topics=topics, types=types) if practicable(i)]
     items = keep(items, source=source, difficulty=difficulty)
     if not items:
