@@ -401,3 +401,10 @@ def test_the_unit_shown_in_the_prompt_may_be_typed():
     shown = run_cli("show", "word2vec-embedding-memory", "--seed", "1", "--answer").stdout
     value = re.search(r"Answer: ([\d.]+) MB", shown)[1]
     assert run_cli("answer", "word2vec-embedding-memory", f"{value} MB", "--seed", "1").returncode == 0
+
+
+def test_the_shown_answer_has_the_decimal_places_the_prompt_asks_for():
+    shown = run_cli("show", "word2vec-embedding-memory", "--seed", "1", "--answer").stdout
+    assert re.search(r"Answer: \d+\.\d MB", shown)  # the prompt asks for one decimal place
+    out = run_cli("answer", "mini-tanh", "1", *BANK)
+    assert "The answer is 0.420 (± 0.0005)" in out.stdout

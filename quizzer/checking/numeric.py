@@ -54,6 +54,19 @@ def format_number(value: Fraction | float) -> str:
     return format_value(value)
 
 
+def to_places(value: Fraction | float, abs_tol: float | None) -> str:
+    """The answer as the prompt asks for it: a tolerance of ± 0.05 means "one decimal place", so 24
+    shows as 24.0 and 0.419974 (± 0.0005) as 0.420; without a tolerance, ``format_number``."""
+    import math
+
+    if abs_tol is None or abs_tol <= 0 or abs_tol >= 0.5:
+        return format_number(value)
+    places = max(0, -math.floor(math.log10(2 * abs_tol) + 1e-9))
+    if places > 12:
+        return format_number(value)
+    return f"{float(value):.{places}f}"
+
+
 def format_shape(shape: tuple[int, ...]) -> str:
     return "×".join(str(d) for d in shape)
 
@@ -88,7 +101,7 @@ class NumericChecker:
             passed = expr.numbers_equal(got_value, want_value, abs_tol=abs_tol, rel_tol=rel_tol)
             # echoed as typed ("4.0000000001", not 40000000001/10000000000); a formula shows its value too
             shown = typed if _LITERAL.fullmatch(typed) else f"{typed} = {format_number(got_value)}"
-            expected = format_number(want_value)
+            expected = to_places(want_value, abs_tol)
             if abs_tol is not None:
                 expected += f" (± {abs_tol:g})"
             elif spec.rel_tol is not None:
@@ -100,7 +113,8 @@ class NumericChecker:
 
     def expected(self, served: Served, *, lang: str) -> str:
         spec = served.spec(NumericSpec)
-        value = format_shape(expected_shape(served)) if spec.shape is not None else format_number(expected_value(served))
+        value = (format_shape(expected_shape(served)) if spec.shape is not None
+                 else to_places(expected_value(served), spec.abs_tol))
         return value + _unit(served, spec, lang)
 
 

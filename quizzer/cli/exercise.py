@@ -361,6 +361,7 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from quizzer.cli.prose import Prose
     from quizzer.engine.grade import grade_many, result_rows, shared_runner, write_results
 
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUBMISSION_SUFFIXES and p.is_file())
@@ -416,7 +417,7 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
             mark = "[green]✓[/]" if g.result.passed else "[red]✗[/]"
             who = [escape(g.student)] if roster is not None else []
             table.add_row(escape(Path(g.file).name), *who, mark, f"{g.result.score:g}/{g.result.max_score:g}",
-                          escape(_shorten(g.result.feedback, 200)))
+                          Prose(_shorten(g.result.feedback, 200)))
         console.print(table)
         levels = sorted({g.result.isolation for g in graded if g.result.isolation is not None})
         if levels:
