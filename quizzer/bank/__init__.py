@@ -59,8 +59,9 @@ class Bank:
             return self.items[item_id]
         except KeyError:
             close = difflib.get_close_matches(item_id, list(self.items), n=3, cutoff=0.6)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; `quizzer list` shows every id"
-            raise UnknownItemError(f"no question or exercise has the id {item_id!r}{hint}") from None
+            if close:
+                raise UnknownItemError.of("unknown-id-close", id=item_id, close=", ".join(close)) from None
+            raise UnknownItemError.of("unknown-id", id=item_id) from None
 
     def select(
         self,

@@ -265,8 +265,7 @@ def parse_number(text: str, *, max_length: int = MAX_LENGTH) -> Fraction | float
     if len(text) <= max_length:
         cut = _NO_EXPONENT.search(text)
         if cut:
-            raise AnswerError(f"'{cut[1]}' is not a number: its exponent is missing (as in 1e3); "
-                              f"for {cut[1][:-1]} times Euler's number write {cut[1][:-1]}*e")
+            raise AnswerError.of("math-no-exponent", text=cut[1], base=cut[1][:-1])
     return evaluate(parse(text, (), None, max_length=max_length))
 
 
@@ -318,7 +317,7 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
     if not isinstance(text, str):
         raise TypeError(f"expected the answer as str, got {type(text).__name__}")
     if len(text) > max_length:
-        raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {max_length})")
+        raise AnswerError.of("math-too-long", n=len(text), limit=max_length)
     body = unicodedata.normalize("NFKC", text).strip()
     if not body:
         raise AnswerError.of("answer-empty")

@@ -133,11 +133,11 @@ class _Parser:
         if name in self.spellings:
             return self.leaf(name)
         if name in self.functions:
-            raise AnswerError(f"'{name}' is a function: write {name}(...)")
+            raise AnswerError.of("math-is-function", name=name)
         pieces = _split_name(name, self.spellings)
         if pieces is None:
             allowed = ", ".join([*sorted(self.variables), *sorted(self.constants)]) or "none"
-            raise AnswerError(f"'{name}' is not a known name; allowed names: {allowed}")
+            raise AnswerError.of("math-unknown-name", name=name, allowed=allowed)
         tree = self.leaf(pieces[0])  # a non-empty word splits into at least one name
         for piece in pieces[1:]:
             tree = self.count(_node(BinOp, "*", tree, self.leaf(piece)))
@@ -173,24 +173,24 @@ class _Parser:
             self.advance()
             return
         if token.kind == "end":
-            raise AnswerError("unbalanced parentheses: a '(' is never closed")
+            raise AnswerError.of("math-unclosed")
         self.complain_after_value(token)
 
     # -- messages
     def complain_after_value(self, token: _Token) -> None:
         if token.kind == ")":
-            raise AnswerError("unbalanced parentheses: a ')' has no matching '('")
+            raise AnswerError.of("math-unopened")
         if token.kind == ",":
             self.complain_comma()
         if token.kind == "num":
             before = self.tokens[self.pos - 1].text
-            raise AnswerError(f"an operator is missing between '{before}' and '{token.text}'")
-        raise AnswerError(f"unexpected '{token.text}'")
+            raise AnswerError.of("math-operator-missing", before=before, after=token.text)
+        raise AnswerError.of("math-unexpected", token=token.text)
 
     def complain_comma(self) -> None:
         around = self.tokens[self.pos - 1 : self.pos + 2]
         if [t.kind for t in around] == ["num", ",", "num"]:
-            raise AnswerError("',' only separates function arguments (write 1000, not 1,000)")
+            raise AnswerError.of("math-comma-number")
         raise AnswerError("',' only separates function arguments")
 
     def complain_missing_operand(self, token: _Token) -> None:
@@ -198,16 +198,16 @@ class _Parser:
         if token.kind == "end":
             if before is None:
                 raise AnswerError.of("answer-empty")
-            raise AnswerError(f"the answer is incomplete: something is missing after '{before.text}'")
+            raise AnswerError.of("math-incomplete", before=before.text)
         if token.kind == ")":
             if before is not None and before.kind in ("op", ","):
-                raise AnswerError(f"something is missing after '{before.text}'")
-            raise AnswerError("unbalanced parentheses: a ')' has no matching '('")
+                raise AnswerError.of("math-missing-after", before=before.text)
+            raise AnswerError.of("math-unopened")
         if token.kind == ",":
             self.complain_comma()
         if before is None:
-            raise AnswerError(f"the answer cannot start with '{token.text}'")
-        raise AnswerError(f"'{token.text}' cannot follow '{before.text}'")
+            raise AnswerError.of("math-cannot-start", token=token.text)
+        raise AnswerError.of("math-cannot-follow", token=token.text, before=before.text)
 
 
 def parse(

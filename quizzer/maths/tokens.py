@@ -63,14 +63,14 @@ def _normalise(text: str, max_length: int) -> str:
     if not isinstance(text, str):
         raise TypeError(f"expected the answer as str, got {type(text).__name__}")
     if len(text) > max_length:
-        raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {max_length})")
+        raise AnswerError.of("math-too-long", n=len(text), limit=max_length)
     # Before NFKC, which would turn x² into x2 and ½ into 1⁄2.
     if any(char in _VULGAR for char in text):
         text = _VULGAR_RUN.sub(_vulgar, text)
     text = _SUPERSCRIPT_RUN.sub(lambda m: "^(" + m.group().translate(_SUPERSCRIPTS) + ")", text)
     text = unicodedata.normalize("NFKC", text)
     if len(text) > max_length:
-        raise AnswerError(f"the answer is too long ({len(text)} characters; the limit is {max_length})")
+        raise AnswerError.of("math-too-long", n=len(text), limit=max_length)
     text = text.translate(_LOOKALIKES)
     if not text.strip():
         raise AnswerError.of("answer-empty")
@@ -103,13 +103,13 @@ def _tokenize(text: str, spellings: Mapping[str, str]) -> list[_Token]:
             before = text[pos - 1] if pos else " "
             if char == "." and (before.isalnum() or before in "_)]"):
                 if before.isdigit() or before == ".":
-                    raise AnswerError(f"'{_number_span(text, pos)}' is not a valid number")
+                    raise AnswerError.of("math-bad-number", text=_number_span(text, pos))
                 raise AnswerError(_HINTS["."])
             after = text[number.end()] if number.end() < end else " "
             if number.group().endswith(".") and (after.isalpha() or after == "_"):
                 raise AnswerError(_HINTS["."])
             if after == "." or (after == "_" and text[number.end() - 1].isdigit()):
-                raise AnswerError(f"'{_number_span(text, pos)}' is not a valid number")
+                raise AnswerError.of("math-bad-number", text=_number_span(text, pos))
             tokens.append(_Token("num", number.group(), _read_number(number)))
             pos = number.end()
             continue
