@@ -408,3 +408,13 @@ def test_the_shown_answer_has_the_decimal_places_the_prompt_asks_for():
     assert re.search(r"Answer: \d+\.\d MB", shown)  # the prompt asks for one decimal place
     out = run_cli("answer", "mini-tanh", "1", *BANK)
     assert "The answer is 0.420 (± 0.0005)" in out.stdout
+
+
+def test_a_negative_value_after_a_plus_turns_the_sign():
+    from quizzer.bank import load_bank
+    from quizzer.bank.serve import Served
+    from quizzer.i18n.text import Text
+
+    item = next(iter(load_bank([str(FIXTURE_BANK)]).items.values()))
+    served = Served(item=item, values={"a": 0.4, "b": -0.6}, options=(), seed=1)
+    assert served.render(Text.plain("here {a} + {b}, and {a} - {b}"), "en") == "here 0.4 − 0.6, and 0.4 + 0.6"

@@ -15,6 +15,7 @@ from quizzer.bank.model import ChoiceSpec, Exercise, Item, Option, Question
 from quizzer.i18n.text import Text
 
 S = TypeVar("S")
+_SIGNED_PLACEHOLDER = re.compile(r"(?:([+\-−])(\s*))?\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -47,7 +48,18 @@ class Served:
         raw = text.get(lang)
         if not self.values:
             return raw
-        return _PLACEHOLDER.sub(lambda m: format_value(self.values[m.group(1)]) if m.group(1) in self.values else m.group(0), raw)
+        return _SIGNED_PLACEHOLDER.sub(self._filled, raw)
+
+    def _filled(self, m: re.Match[str]) -> str:
+        """A value in place of its ``{name}``; after a + or −, a negative value turns the sign
+        ("0.5 + {b}" with b = −0.6 reads "0.5 − 0.6", not "0.5 + -0.6")."""
+        sign, space, name = m.group(1) or "", m.group(2) or "", m.group(3)
+        if name not in self.values:
+            return m.group(0)
+        value = self.values[name]
+        if sign and value < 0:
+            return ("−" if sign == "+" else "+") + space + format_value(-value)
+        return sign + space + format_value(value)
 
     def prompt(self, lang: str) -> str:
         return self.render(self.item.prompt, lang)
