@@ -418,3 +418,15 @@ def test_a_negative_value_after_a_plus_turns_the_sign():
     item = next(iter(load_bank([str(FIXTURE_BANK)]).items.values()))
     served = Served(item=item, values={"a": 0.4, "b": -0.6}, options=(), seed=1)
     assert served.render(Text.plain("here {a} + {b}, and {a} - {b}"), "en") == "here 0.4 − 0.6, and 0.4 + 0.6"
+
+
+def test_validate_names_the_values_of_a_division_by_zero(tmp_path):
+    bank = tmp_path / "questions"
+    bank.mkdir()
+    (bank / "t.yaml").write_text(
+        "format_version: 1\nquestions:\n  - id: mine-div\n    topic: t\n    type: numeric\n"
+        "    params:\n      D: {range: [2, 4]}\n    prompt: {en: 'D = {D}?', ja: 'D = {D} のとき?'}\n"
+        "    answer: '1/(D-3)'\n    explanation: {en: It is 1/(D-3)., ja: 1/(D-3) である。}\n    source: original\n",
+        encoding="utf-8")
+    out = run_cli("validate", "--no-code", str(tmp_path))
+    assert out.returncode == 1 and "(with D = 3): division by zero" in out.stdout

@@ -221,8 +221,12 @@ def _check_question(question: Question, problems: Problems) -> None:
             formulas = [spec.answer] if spec.answer is not None else list(spec.shape or ())
             parsed = [expr.parse(f, variables=names) for f in formulas]
             for values in _combinations(question):
-                results = [expr.evaluate(p, exact(values)) for p in parsed]
                 where = f" (with {_describe(values)})" if values else ""
+                try:
+                    results = [expr.evaluate(p, exact(values)) for p in parsed]
+                except QuizzerError as exc:  # e.g. a division by zero: name the values that cause it
+                    _add(problems, question, f"the answer does not evaluate{where}: {exc.message}")
+                    return
                 if spec.shape is not None:
                     for dim in results:
                         if float(dim) != int(float(dim)) or int(float(dim)) < 1:
