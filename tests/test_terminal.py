@@ -127,6 +127,11 @@ ERROR_PATHS = [
     ("export", "--topic", "no-such-topic"),
     ("list", "--lang", "fr"),
     ("validate", "{t}/missing-bank"),
+    ("export", "-f", "anki", "-o", "{t}/missing/deck.apkg"),
+    ("export", "-f", "moodle", "-o", "{t}"),
+    ("gradescope", "lstm-cell", "-o", "{t}/missing/autograder.zip"),
+    ("exam", "show", "99"),
+    ("exam", "--topic", "no-such-topic"),
 ]
 
 
