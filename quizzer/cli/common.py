@@ -138,11 +138,11 @@ def plain_help() -> None:
     def whole_short_help(self: click.Command, limit: int = 45) -> str:
         return short_help(self, limit=1000)
 
-    def argument(self: Any, ctx: click.Context, *, usage: bool = False) -> str:
+    def argument(self: Any, ctx: Any, *, usage: bool = False) -> str:
         var = argument_metavar(self, ctx, usage=usage)
         return var[1:-1] if var.startswith("{") and var.endswith("}") else var
 
-    def option(self: Any, ctx: click.Context) -> str:
+    def option(self: Any, ctx: Any) -> str:
         var = option_metavar(self, ctx)
         if self.metavar is None and type_word.match(var) and not isinstance(self.type, click.Choice):
             return (self.name or "value").rstrip("_").upper()
