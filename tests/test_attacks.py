@@ -300,6 +300,9 @@ class Targets:
         self.abstract.listen()
         for s in (self.tcp, self.udp, self.unix, self.abstract):
             s.settimeout(0.05)
+        # Sandboxed processes of other graders on this machine (a `quizzer watch` in another terminal)
+        # are not this attack's leftovers.
+        self.present_before = set(sandboxed_processes())
         # A bystander: any signal that reaches it leaves a file behind (or kills it).
         self.hit = tmp / "watcher-hit"
         self.watcher = subprocess.Popen(
@@ -379,7 +382,7 @@ class Targets:
             found.append("signalled a process outside the sandbox")
         if SECRET_VAR not in os.environ:
             found.append("changed the grader's environment")
-        stray = sandboxed_processes()
+        stray = sandboxed_processes(exclude=self.present_before)
         if stray:
             found.append(f"left processes behind: {stray}")
         return found
@@ -400,8 +403,21 @@ def _meta(path: Path) -> tuple:
     return st.st_mode, st.st_uid, st.st_gid, st.st_mtime_ns, attrs, bytes(flags)
 
 
-def sandboxed_processes() -> list[int]:
-    """Live processes whose real uid is one the sandbox gives its children."""
+def _ancestors(pid: int) -> set[int]:
+    chain: set[int] = set()
+    while pid > 1 and pid not in chain:
+        chain.add(pid)
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            break
+        pid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+    return chain
+
+
+def sandboxed_processes(exclude: frozenset[int] | set[int] = frozenset()) -> list[int]:
+    """Live processes whose real uid is one the sandbox gives its children: those of this test run
+    (descendants of this process, or orphans re-parented to init), not those present before."""
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -412,7 +428,10 @@ def sandboxed_processes() -> list[int]:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         real_uid = int(fields.get("Uid", "0").split()[0])
-        if real_uid >= confine.UID_BASE and fields.get("State", "").split()[:1] != ["Z"]:
+        if real_uid < confine.UID_BASE or fields.get("State", "").split()[:1] == ["Z"] or int(name) in exclude:
+            continue
+        parent = int(fields.get("PPid", "0").split()[0] or 0)
+        if parent == 1 or os.getpid() in _ancestors(int(name)):
             found.append(int(name))
     return found
 
