@@ -155,7 +155,7 @@ def judge(lab: Lab, side: Any, settings: dict[str, Any], report: ChildReport, pa
         metric, detail = side.evaluate(report.weights, settings)
         if metric is not None and not math.isfinite(metric):
             metric = None
-    passed = lab.goal.met(metric)
+    passed = lab.goal.met(metric) and bool(detail.get("conditions_met", True))
     diagnosis = None if passed else _diagnose(lab, side, settings, report, step, limit)
     return LabResult(id=lab.id, settings=settings, passed=passed, metric=metric, history=report.history,
                      elapsed=report.elapsed, diagnosis=diagnosis, isolation=report.isolation,

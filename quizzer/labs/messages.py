@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quizzer.text import Text
+from quizzer.i18n.text import Text
 
 MESSAGES: dict[str, Text] = {
     # bad input (exit 2)
@@ -58,6 +58,10 @@ MESSAGES: dict[str, Text] = {
     "hint-W": Text(
         en="Look at BPTT: delta[:, t] needs the term from the next step, delta[:, t+1] @ W.T (the recurrent term).",
         ja="BPTT を見直してください: delta[:, t] には次の時刻からの項 delta[:, t+1] @ W.T (中間層から中間層への項) が必要です。"),
+    "hint-sine-out": Text(en="Look at the output layer's gradient: d(loss)/d(prediction) is 2 * (prediction - Y) / N.",
+                          ja="出力層の勾配を見直してください: 予測値についての損失の微分は 2 * (予測 - Y) / N です。"),
+    "hint-softmax": Text(en="d(loss)/d(logits) is (softmax(logits) - one_hot(targets)) / M, M the number of rows.",
+                         ja="logits についての損失の勾配は (softmax(logits) - one_hot(targets)) / M です (M は行数)。"),
     "hint-W_in": Text(en="Look at how W_in_grad pairs X[:, t] with delta[:, t].",
                       ja="W_in_grad で X[:, t] と delta[:, t] をどう組み合わせているか見直してください。"),
     "forward-wrong": Text(

@@ -11,7 +11,7 @@ from typing import Any
 
 from quizzer.errors import QuizzerError
 from quizzer.labs.messages import say
-from quizzer.text import Text
+from quizzer.i18n.text import Text
 
 BLANK = "____"
 _OPEN, _CLOSE = "# >>>", "# <<<"
