@@ -17,6 +17,7 @@ from quizzer.cli import doctor as cli_doctor
 from quizzer.cli import exam as cli_exam
 from quizzer.cli import exercise as cli_exercise
 from quizzer.cli import instructor as cli_instructor
+from quizzer.cli import lab as cli_lab
 from quizzer.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -306,6 +307,10 @@ def stats(
     from quizzer.cli import render
     from quizzer.cli.readiness import readiness_view
 
+    if figures.labs:
+        from quizzer.cli import lab_render
+
+        console.print(lab_render.lab_stats(figures.labs, language))
     if not figures.attempts:
         console.print(label("no-answers", language), markup=False)
     else:
@@ -320,6 +325,7 @@ cli_authoring.register(app)
 cli_exam.register(app)
 cli_instructor.register(app)
 cli_doctor.register(app)
+cli_lab.register(app)
 
 
 def run() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from quizzer.labs.messages import say
 from quizzer.labs.runner import ChildReport, run_child
-from quizzer.labs.spec import Lab, LabError, blanks
+from quizzer.labs.spec import BLANK, Lab, LabError, blanks
 
 EXPLODED = 20.0  # a gradient entry this large: sigmoid and tanh runs that learn stay under ~15 here
 LAB_IDS = ("binary-addition", "sine-prediction", "word-prediction")
@@ -102,7 +102,7 @@ def read_source(source: str, path: str, lab: Lab) -> None:
     """Refuse a file with blanks left, a syntax error, or without the lab's pieces (exit 2)."""
     left = blanks(source)
     if left:
-        where = ", ".join(f"{label or 'blank'} (line {line})" for line, label in left)
+        where = ", ".join(f"{label or BLANK} ({line})" for line, label in left)
         raise LabError("blanks", path=path, n=len(left), where=where)
     try:
         tree = ast.parse(source, filename=path)
@@ -206,3 +206,78 @@ def _diagnose(lab: Lab, side: Any, settings: dict[str, Any], report: ChildReport
             return Diagnosis("flat", {"first": first, "last": last})
         return Diagnosis("not-enough", {"first": first, "last": last})
     return Diagnosis("not-enough", {"first": losses[0] if losses else 0.0, "last": losses[-1] if losses else 0.0})
+
+
+@dataclass
+class TryRow:
+    """One of the course's experiments, run: what happened beside what the notes observed."""
+
+    label: str
+    observed: Any  # Text
+    expect: str | None
+    result: LabResult
+
+    @property
+    def diverged(self) -> bool:
+        return self.result.diagnosis is not None and self.result.diagnosis.key in ("diverged", "exploded")
+
+    @property
+    def iterations_to_goal(self) -> int | None:
+        """The first logged iteration where the child's own accuracy reached the goal (binary
+        addition only: the child reports it; the verdict itself never rests on it)."""
+        lab = get_lab(self.result.id)
+        if lab.goal.metric != "accuracy":
+            return None
+        for point in self.result.history:
+            if point.get("acc") is not None and point["acc"] >= lab.goal.value:
+                return int(point["i"])
+        return None
+
+    @property
+    def holds(self) -> bool | None:
+        """Whether the notes' observation held in this run (None: the notes predict nothing checkable)."""
+        if self.expect == "pass":
+            return self.result.passed
+        if self.expect == "fail":
+            return not self.result.passed
+        if self.expect == "diverge":
+            return self.diverged
+        return None
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        final = self.result.history[-1]["loss"] if self.result.history else None
+        return {"setting": self.label, "observed": self.observed.get(lang), "holds": self.holds,
+                "final_loss": _finite(final), "iterations_to_goal": self.iterations_to_goal,
+                "diverged": self.diverged, "run": self.result.to_dict(lang)}
+
+
+def try_lab(lab_id: str, source: str | None = None, *, path: str = "lab.py", seed: int | None = None,
+            workers: int = 2, on_done: Callable[[TryRow], None] | None = None) -> list[TryRow]:
+    """Run every experiment of the lab (``workers`` children at a time), in the lab's order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    lab = get_lab(lab_id)
+    if source is None:
+        source = solution_source(lab)
+    read_source(source, path, lab)
+
+    def one(experiment: Any) -> TryRow:
+        settings = lab.settings(overrides=experiment.settings, seed=seed)
+        row = TryRow(experiment.label, experiment.observed, experiment.expect,
+                     run_lab(lab_id, source, path=path, settings=settings))
+        if on_done is not None:
+            on_done(row)
+        return row
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = [pool.submit(one, e) for e in lab.experiments]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def solution_source(lab: Lab) -> str:
+    from quizzer.labs.spec import strip_markers
+
+    return strip_markers(lab.solution())

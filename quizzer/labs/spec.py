@@ -19,16 +19,28 @@ SOLUTIONS = Path(__file__).parent / "solutions"
 DRIVERS = Path(__file__).parent / "drivers"
 
 
+@dataclass(frozen=True)
+class Part:
+    """A catalogue message used inside another, so that both come out in the same language."""
+
+    key: str
+    params: dict[str, Any]
+
+
+def _render(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    return {k: say(v.key, lang, **_render(v.params, lang)) if isinstance(v, Part) else v for k, v in params.items()}
+
+
 class LabError(QuizzerError):
     """A lab input problem (exit 2): the message exists in English and Japanese."""
 
     def __init__(self, key: str, *, exit_code: int | None = None, **params: Any) -> None:
         self.key = key
         self.params = params
-        super().__init__(say(key, "en", **params), exit_code=exit_code)
+        super().__init__(self.text("en"), exit_code=exit_code)
 
     def text(self, lang: str) -> str:
-        return say(self.key, lang, **self.params)
+        return say(self.key, lang, **_render(self.params, lang))
 
 
 @dataclass(frozen=True)
@@ -47,22 +59,23 @@ class Knob:
         return "int" if isinstance(self.default, int) else "float"
 
     def parse(self, raw: str, lab: str, knobs: str) -> Any:
-        def bad(expected: str) -> LabError:
+        def bad(expected: Part) -> LabError:
             return LabError("bad-value", name=self.name, expected=expected, value=raw, lab=lab, knobs=knobs)
 
+        expected: Part
         if self.kind == "choice":
             if raw not in self.choices:
-                raise bad(say("one-of", "en", choices=", ".join(self.choices)))
+                raise bad(Part("one-of", {"choices": ", ".join(self.choices)}))
             return raw
         assert self.lo is not None and self.hi is not None
         if self.kind == "int":
-            expected = say("int-range", "en", lo=int(self.lo), hi=int(self.hi))
+            expected = Part("int-range", {"lo": int(self.lo), "hi": int(self.hi)})
             try:
                 value: float = int(raw)
             except ValueError:
                 raise bad(expected) from None
         else:
-            expected = say("range", "en", lo=self.lo, hi=self.hi)
+            expected = Part("range", {"lo": self.lo, "hi": self.hi})
             try:
                 value = float(raw)
             except ValueError:

@@ -33,13 +33,15 @@ move is committed as it happens, so a killed exam resumes where it stopped. Subm
 records each answered item once (its final response) as an ordinary answer, so exams feed FSRS
 exactly like practice; unanswered items are not recorded, as a skip in practice is not.
 
-Schema versions: 1 (answers, cards, sessions); 2 adds the exam tables. A version-1 file is
-migrated in place on first open (one transaction); files of a newer version are refused.
+Schema versions: 1 (answers, cards, sessions); 2 adds the exam tables; 3 adds ``lab_runs`` (one row
+per finished `quizzer lab` run). An older file is migrated in place on first open, every step in one
+transaction with the version bump; files of a newer version are refused.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
     from fsrs import Rating, Scheduler
 
 APP_NAME = "quizzer"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 5.0
 RATINGS = ("again", "hard", "good", "easy")
 
@@ -145,8 +147,28 @@ _SCHEMA_V2 = (
         PRIMARY KEY (attempt_id, position)
     )""",
 )
+# Version 3: lab runs (`quizzer lab`). Also the migration from version 2.
+_SCHEMA_V3 = (
+    """CREATE TABLE lab_runs (
+        id          INTEGER PRIMARY KEY,
+        lab         TEXT NOT NULL,
+        settings    TEXT NOT NULL,  -- JSON object of the knobs used
+        metric      REAL,           -- NULL when the run produced no usable weights
+        goal_op     TEXT NOT NULL CHECK (goal_op IN ('>=', '<=')),  -- which way the metric is better
+        passed      INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        elapsed     REAL NOT NULL,
+        diagnosis   TEXT,           -- the diagnosis key, e.g. 'grad-wrong'
+        finished_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX lab_runs_by_lab ON lab_runs (lab, finished_at)",
+)
+# The statements that bring a file of version N-1 to version N.
+_MIGRATIONS = {2: _SCHEMA_V2, 3: _SCHEMA_V3}
 _TABLES_V1 = frozenset({"meta", "sessions", "attempts", "cards"})
-_TABLES = _TABLES_V1 | {"exam_attempts", "exam_answers"}
+# The tables a file of each version must have.
+_TABLES_AT = {1: _TABLES_V1}
+_TABLES_AT[2] = _TABLES_AT[1] | {"exam_attempts", "exam_answers"}
+_TABLES_AT[3] = _TABLES_AT[2] | {"lab_runs"}
 
 
 @dataclass(frozen=True)
@@ -220,6 +242,20 @@ class DayStats:
 
 
 @dataclass(frozen=True)
+class LabStats:
+    """The runs of one lab (``quizzer lab run``): how many, how many reached the goal, the best metric."""
+
+    lab: str
+    runs: int
+    passed: int
+    best_metric: float | None  # the best of the goal's metric (the largest or smallest, as its goal says)
+    last_run: str  # UTC ISO-8601
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Stats:
     """Totals over every recorded answer; ``last_7_days`` runs oldest first and ends today (UTC)."""
 
@@ -230,6 +266,7 @@ class Stats:
     due: int
     per_topic: tuple[TopicStats, ...]
     last_7_days: tuple[DayStats, ...]
+    labs: tuple[LabStats, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -240,6 +277,7 @@ class Stats:
             "due": self.due,
             "per_topic": [topic.to_dict() for topic in self.per_topic],
             "last_7_days": [day.to_dict() for day in self.last_7_days],
+            "labs": [lab.to_dict() for lab in self.labs],
         }
 
 
@@ -433,6 +471,32 @@ class Store:
                 card.state.name.lower(), card.to_json(),
             ),
         )
+
+    def record_lab_run(self, *, lab: str, settings: dict[str, Any], metric: float | None, goal_op: str,
+                       passed: bool, elapsed: float, diagnosis: str | None, when: datetime | None = None) -> None:
+        """Record one finished lab run; committed before returning. ``goal_op`` ('>=' or '<=')
+        says whether a larger or a smaller metric is better."""
+        if goal_op not in (">=", "<="):
+            raise ValueError(f"goal_op must be '>=' or '<=', not {goal_op!r}")
+        if metric is not None and not math.isfinite(metric):
+            metric = None
+        with self._guard("record a lab run"), self._transaction():
+            self._conn.execute(
+                "INSERT INTO lab_runs (lab, settings, metric, goal_op, passed, elapsed, diagnosis, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (lab, json.dumps(settings, sort_keys=True), metric, goal_op, int(bool(passed)), float(elapsed),
+                 diagnosis, _iso(_utc(when))),
+            )
+
+    def lab_stats(self) -> tuple[LabStats, ...]:
+        """Per lab: runs, runs that reached the goal, the best metric, the time of the latest run."""
+        with self._guard("read lab runs"):
+            rows = self._conn.execute(
+                "SELECT lab, count(*), sum(passed), max(metric), min(metric), max(goal_op), max(finished_at)"
+                " FROM lab_runs GROUP BY lab ORDER BY lab"
+            ).fetchall()
+        return tuple(LabStats(lab, n, right, low if op == "<=" else high, last)
+                     for lab, n, right, high, low, op, last in rows)
 
     def start_session(self, *, mode: str, topics: Sequence[str], seed: int | None) -> str:
         """Note the start of a practice session; returns its id for ``record(session_id=...)``."""
@@ -758,15 +822,17 @@ class Store:
             due=sum(due_by_topic.values()),
             per_topic=tuple(per_topic[name] for name in sorted(per_topic)),
             last_7_days=tuple(days),
+            labs=self.lab_stats(),
         )
 
     # --- internals -----------------------------------------------------------------------------
 
     def _ensure_schema(self) -> None:
-        """Create the schema in a fresh file; called inside a write transaction."""
+        """Create the schema in a fresh file, or migrate an older quizzer's file up to
+        SCHEMA_VERSION; called inside a write transaction."""
         version, tables, app = _describe(self._conn)
         if not tables and version == 0:
-            for statement in (*_SCHEMA, *_SCHEMA_V2):
+            for statement in (*_SCHEMA, *(s for v in sorted(_MIGRATIONS) for s in _MIGRATIONS[v])):
                 self._conn.execute(statement)
             self._conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -776,10 +842,13 @@ class Store:
             return
         # Another process may have created the file since _check_existing looked at it.
         _judge(self.path, version, tables, app)
-        if version == 1:  # migrate in the same write transaction: all of it or none of it
-            for statement in _SCHEMA_V2:
-                self._conn.execute(statement)
-            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('migrated_to_2', ?)", (_iso(_utc(None)),))
+        if version < SCHEMA_VERSION:  # migrate in the same write transaction: all of it or none of it
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[step]:
+                    self._conn.execute(statement)
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"migrated_to_{step}", _iso(_utc(None)))
+                )
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -877,7 +946,7 @@ def _judge(path: Path, version: int, tables: set[str], app: str | None) -> None:
             f"{path} was written by a newer quizzer (schema {version}, this one reads up to "
             f"{SCHEMA_VERSION}); upgrade quizzer or set QUIZZER_HOME to another directory"
         )
-    if version < 1 or not (_TABLES_V1 if version == 1 else _TABLES) <= tables:
+    if version < 1 or not _TABLES_AT[version] <= tables:
         raise StoreError(f"{path} is a damaged quizzer progress database; {_MOVE_AWAY}")
 
 

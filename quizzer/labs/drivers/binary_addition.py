@@ -106,7 +106,7 @@ def probe(ns, settings, case):
 def _largest(*grads):
     """The largest gradient entry (how a gradient explosion shows before the loss goes nan)."""
     with np.errstate(all="ignore"):
-        return max(float(np.max(np.abs(np.asarray(g)))) for g in grads)
+        return float(max(np.max(np.abs(g)) for g in grads))
 
 
 def train(ns, settings, data, log):
@@ -119,12 +119,13 @@ def train(ns, settings, data, log):
     N = settings["batch_size"]
     iters = settings["iters_num"]
     every = max(1, iters // 100)
-    watch = rng.choice(pool, size=min(256, len(pool)), replace=False)
-    Xw, Dw = encode(watch // MAX_OPERAND, watch % MAX_OPERAND)
+    X_pool, D_pool = encode(pool // MAX_OPERAND, pool % MAX_OPERAND)  # once, not once per iteration
+    watch = rng.choice(len(pool), size=min(256, len(pool)), replace=False)
+    Xw, Dw = X_pool[watch], D_pool[watch]
     window, gmax = 0.0, 0.0
     for i in range(iters):
-        pick = pool[rng.integers(0, len(pool), size=N)]
-        X, D = encode(pick // MAX_OPERAND, pick % MAX_OPERAND)
+        pick = rng.integers(0, len(pool), size=N)
+        X, D = X_pool[pick], D_pool[pick]
         u, z, y = ns["forward"](X, W_in, W, W_out, f)
         delta_out, delta = ns["backward"](X, D, u, z, y, W, W_out, d_f)
         W_in_grad, W_grad, W_out_grad = ns["gradients"](X, z, delta, delta_out)
