@@ -261,6 +261,7 @@ def try_(
     lab_id: LabId,
     file: Annotated[Optional[str], typer.Argument(help="Your lab file (default: the built-in solution).",
                                                   show_default=False)] = None,
+    set_: SetOption = None,
     seed: SeedOption = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Runs at a time (default: the "
                                                 "number of cores).", show_default=False)] = None,
@@ -289,7 +290,7 @@ def try_(
             if not json:
                 err_console.print(f"[{done[0]}/{len(lab.experiments)}] {row.label}", highlight=False)
 
-        rows = try_lab(lab.id, source, path=path, seed=seed, workers=workers, on_done=tick)
+        rows = try_lab(lab.id, source, path=path, seed=seed, base=set_ or (), workers=workers, on_done=tick)
     except LabError as exc:
         raise _lab_error(exc, language) from None
     for row in rows:

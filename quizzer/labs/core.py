@@ -252,17 +252,20 @@ class TryRow:
 
 
 def try_lab(lab_id: str, source: str | None = None, *, path: str = "lab.py", seed: int | None = None,
-            workers: int = 2, on_done: Callable[[TryRow], None] | None = None) -> list[TryRow]:
-    """Run every experiment of the lab (``workers`` children at a time), in the lab's order."""
+            base: tuple[str, ...] | list[str] = (), workers: int = 2,
+            on_done: Callable[[TryRow], None] | None = None) -> list[TryRow]:
+    """Run every experiment of the lab (``workers`` children at a time), in the lab's order.
+    ``base`` (KNOB=VALUE strings) applies to every experiment, before the experiment's own settings."""
     from concurrent.futures import ThreadPoolExecutor
 
     lab = get_lab(lab_id)
     if source is None:
         source = solution_source(lab)
     read_source(source, path, lab)
+    common = lab.settings(base, seed=seed)
 
     def one(experiment: Any) -> TryRow:
-        settings = lab.settings(overrides=experiment.settings, seed=seed)
+        settings = {**common, **experiment.settings}
         row = TryRow(experiment.label, experiment.observed, experiment.expect,
                      run_lab(lab_id, source, path=path, settings=settings))
         if on_done is not None:
