@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -34,12 +34,12 @@ app = typer.Typer(
 
 LabId = Annotated[str, typer.Argument(help="The lab: binary-addition, sine-prediction or word-prediction.",
                                       show_default=False)]
-SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="KNOB=VALUE (repeatable); `quizzer lab list` "
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="KNOB=VALUE (repeatable); `quizzer lab list` "
                                                         "shows the knobs.", show_default=False)]
-SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Random seed for the weights and the data.",
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed for the weights and the data.",
                                                    show_default=False)]
 NoPlotOption = Annotated[bool, typer.Option("--no-plot", help="Numbers only, no charts.")]
-PlotOption = Annotated[Optional[str], typer.Option("--plot", help="Also save the curves to FILE.png or FILE.svg "
+PlotOption = Annotated[str | None, typer.Option("--plot", help="Also save the curves to FILE.png or FILE.svg "
                                                    "(needs matplotlib: pip install 'quizzer[plot]').",
                                                    show_default=False)]
 
@@ -108,7 +108,7 @@ def list_labs(json: JsonOption = False, lang: LangOption = None) -> None:
 @handle_errors
 def start(
     lab_id: LabId,
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="Where to write the file "
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Where to write the file "
                                                   "(default: ./LAB.py).", show_default=False)] = None,
     lang: LangOption = None,
 ) -> None:
@@ -259,11 +259,11 @@ def demo(lab_id: LabId, set_: SetOption = None, seed: SeedOption = None, json: J
 @handle_errors
 def try_(
     lab_id: LabId,
-    file: Annotated[Optional[str], typer.Argument(help="Your lab file (default: the built-in solution).",
+    file: Annotated[str | None, typer.Argument(help="Your lab file (default: the built-in solution).",
                                                   show_default=False)] = None,
     set_: SetOption = None,
     seed: SeedOption = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Runs at a time (default: the "
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Runs at a time (default: the "
                                                 "number of cores).", show_default=False)] = None,
     json: JsonOption = False,
     no_plot: NoPlotOption = False,

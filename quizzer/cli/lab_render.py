@@ -94,7 +94,7 @@ class LiveChart:
         self._last = 0.0
         self._live = Live(RichText(""), console=console, auto_refresh=False, transient=False)
 
-    def __enter__(self) -> LiveChart:
+    def __enter__(self) -> LiveChart:  # noqa: PYI034 (final class; Self needs Python 3.11)
         self._live.__enter__()
         return self
 

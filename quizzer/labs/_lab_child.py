@@ -38,7 +38,6 @@ class _RefuseQuizzer:
     def find_spec(self, fullname, path=None, target=None):
         if fullname == "quizzer" or fullname.startswith("quizzer."):
             raise ModuleNotFoundError(f"lab code may not import {fullname!r}", name=fullname)
-        return None
 
 
 def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
@@ -123,7 +122,7 @@ def main() -> None:
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
     limits = req["limits"]
     memory = int(limits["memory_bytes"])
-    cpu = int(math.ceil(float(limits["wall_seconds"]))) + 1
+    cpu = math.ceil(float(limits["wall_seconds"])) + 1
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_NOFILE, 64)
     _set_limit(resource.RLIMIT_NPROC, _MAX_PROCESSES)

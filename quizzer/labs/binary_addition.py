@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from quizzer.i18n.text import Text
 from quizzer.labs.drivers import binary_addition as drv
 from quizzer.labs.spec import Experiment, Goal, Knob, Lab
-from quizzer.i18n.text import Text
 
 _HELD_OUT = 1000
 _HELD_OUT_SEED = 20240  # fixed: the same 1000 additions for every run, never drawn in training

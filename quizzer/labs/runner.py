@@ -116,9 +116,9 @@ def _arrays(path: str, line: dict, expected: dict[str, tuple[int, ...]]) -> dict
 
 
 def _error(line: dict) -> dict[str, Any]:
-    kind = line.get("kind") if line.get("kind") in ("syntax", "load", "probe", "exception", "memory",
-                                                    "bad-return") else "exception"
-    message = line.get("message") if isinstance(line.get("message"), str) else kind
+    raw_kind, raw_message = line.get("kind"), line.get("message")
+    kind = raw_kind if raw_kind in ("syntax", "load", "probe", "exception", "memory", "bad-return") else "exception"
+    message = raw_message if isinstance(raw_message, str) else str(kind)
     lineno = line.get("line")
     return {"kind": kind, "message": " ".join(message.splitlines())[:300],
             "line": lineno if isinstance(lineno, int) and not isinstance(lineno, bool) else None}

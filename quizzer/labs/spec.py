@@ -4,14 +4,15 @@ experiments with what the course's notes observed, and the bank items it links t
 from __future__ import annotations
 
 import io
+import math
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from quizzer.errors import QuizzerError
-from quizzer.labs.messages import say
 from quizzer.i18n.text import Text
+from quizzer.labs.messages import say
 
 BLANK = "____"
 _OPEN, _CLOSE = "# >>>", "# <<<"
@@ -112,7 +113,7 @@ class Goal:
     text: Text
 
     def met(self, metric: float | None) -> bool:
-        if metric is None or metric != metric:
+        if metric is None or math.isnan(metric):
             return False
         return metric >= self.value if self.op == ">=" else metric <= self.value
 

@@ -72,7 +72,7 @@ def corpus() -> tuple[tuple[str, ...], list[list[int]]]:
 def split() -> tuple[list[int], list[int]]:
     _, sentences = corpus()
     cut = len(sentences) - int(len(sentences) * HELD_OUT_SHARE)
-    flat = lambda part: [i for s in part for i in s]  # noqa: E731
+    flat = lambda part: [i for s in part for i in s]
     return flat(sentences[:cut]), flat(sentences[cut:])
 
 

@@ -49,7 +49,7 @@ def forward(X, W_in, W, W_out, f):
 
 def backward(X, D, u, z, y, W, W_out, d_f):
     """BPTT: delta_out[:, t] = dE/d(output pre-activation), delta[:, t] = dE/du[:, t+1]."""
-    N, T, _ = X.shape
+    T = X.shape[1]
     delta = np.zeros_like(u)  # delta[:, T] stays 0: nothing flows back from after the last step
     # >>> BPTT deltas
     # The output delta is (y - D) times the sigmoid's derivative. y is ALREADY sigmoid(...), so
@@ -65,7 +65,7 @@ def backward(X, D, u, z, y, W, W_out, d_f):
 
 def gradients(X, z, delta, delta_out):
     """dE/dW_in, dE/dW, dE/dW_out: summed over the time steps, averaged over the N additions."""
-    N, T, _ = X.shape
+    N = X.shape[0]
     # >>> gradient accumulation
     # W_out_grad: z[:, t+1] against delta_out[:, t]; W_grad: z[:, t] against delta[:, t];
     # W_in_grad: X[:, t] against delta[:, t]; sum over n and t (np.einsum does both), divide by N.
