@@ -425,3 +425,38 @@ def test_store_still_refuses_a_newer_file(tmp_path):
     with pytest.raises(StoreError, match="newer quizzer"):
         store_mod.Store.open(path)
     assert Path(path).read_bytes() == before
+
+
+def test_charts_draw_from_the_first_logged_point():
+    """The live chart redraws from the first loss line on; no shape of history may break it."""
+    import io
+
+    from rich.console import Console
+
+    from quizzer.cli import lab_render
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    histories = [
+        [{"i": 10, "loss": 1.0, "acc": 0.0}],
+        [{"i": 10 * k, "loss": 1.0 / k, "acc": 0.0} for k in range(1, 4)],
+        [{"i": 10 * k, "loss": 0.0, "acc": None} for k in range(1, 4)],
+        [{"i": 10, "loss": 1.0, "acc": None}, {"i": 20, "loss": float("nan"), "acc": None}],
+    ]
+    for points in histories:
+        for accuracy in (True, False):
+            with lab_render.LiveChart(console, "lab", accuracy, "en", interval=0.0) as chart:
+                for point in points:
+                    chart.add(point)
+            assert not chart.broken
+    assert "┤" in console.file.getvalue()
+
+
+def test_a_chart_does_not_inherit_the_previous_charts_layout():
+    """plotext keeps one global figure: a loss chart after a two-panel chart must be drawn afresh."""
+    from quizzer.cli import lab_render
+
+    points = [{"i": 10 * k, "loss": 1.0 / k, "acc": 0.1 * k} for k in range(1, 6)]
+    alone = lab_render.curves(points, "lab", False, "en").plain
+    lab_render.curves(points, "lab", True, "en")
+    lab_render.small_multiples([], "en")
+    assert lab_render.curves(points, "lab", False, "en").plain == alone

@@ -45,6 +45,7 @@ def _plotext(width: int, height: int):
     """plotext, cleared and sized (the size must be set before any subplots are made)."""
     import plotext as plt
 
+    plt.main()  # clear_figure clears the active figure: after subplots that is the last subplot, not the whole
     plt.clear_figure()
     plt.theme("clear")
     plt.plotsize(width, height)
@@ -79,9 +80,9 @@ def lab_list(labs: list[Any], lang: str) -> RenderableType:
 
 class LiveChart:
     """The loss (and accuracy) so far, redrawn at most every ``interval`` seconds; ``cost`` keeps the
-    seconds spent drawing so that `bench/bench_labs.py` can hold it under 10% of the training time."""
+    CPU seconds spent drawing so that `bench/bench_labs.py` can hold it under 10% of the training time."""
 
-    def __init__(self, console: Console, title: str, accuracy: bool, lang: str, interval: float = 0.25) -> None:
+    def __init__(self, console: Console, title: str, accuracy: bool, lang: str, interval: float = 0.5) -> None:
         from rich.live import Live
 
         self.console = console
@@ -91,6 +92,7 @@ class LiveChart:
         self.interval = interval
         self.points: list[dict[str, Any]] = []
         self.cost = 0.0
+        self.broken = False
         self._last = 0.0
         self._live = Live(RichText(""), console=console, auto_refresh=False, transient=False)
 
@@ -99,8 +101,10 @@ class LiveChart:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.draw(force=True)
-        self._live.__exit__(None, None, None)
+        try:
+            self.draw(force=True)
+        finally:
+            self._live.__exit__(None, None, None)
 
     def add(self, point: dict[str, Any]) -> None:
         self.points.append(point)
@@ -108,11 +112,15 @@ class LiveChart:
 
     def draw(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._last < self.interval:
+        if self.broken or (not force and now - self._last < self.interval):
             return
-        started = time.perf_counter()
-        self._live.update(self.render(), refresh=True)
-        self.cost += time.perf_counter() - started
+        started = time.thread_time()  # CPU, not wall: on a busy machine the wall clock also counts waiting
+        try:
+            self._live.update(self.render(), refresh=True)
+        except Exception:  # noqa: BLE001 -- a chart that cannot be drawn must never stop the training run
+            self.broken = True
+            self._live.update(RichText(""), refresh=True)
+        self.cost += time.thread_time() - started
         self._last = time.monotonic()
 
     def render(self) -> RenderableType:
@@ -129,8 +137,8 @@ def curves(points: list[dict[str, Any]], title: str, accuracy: bool, lang: str, 
         plt.subplots(1, 2)
         plt.subplot(1, 1)
     plt.plot([p["i"] for p in finite], [p["loss"] for p in finite], marker="braille")
-    if all(p["loss"] > 0 for p in finite):
-        plt.yscale("log")  # the interesting part of a loss curve spans decades
+    if not accuracy and all(p["loss"] > 0 for p in finite):
+        plt.yscale("log")  # the interesting part of a loss curve spans decades (plotext applies it figure-wide)
     plt.title(f"{title}: {word('loss', lang)}")
     plt.xlabel(word("iteration", lang))
     if accuracy:
