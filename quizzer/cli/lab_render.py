@@ -48,6 +48,7 @@ def _plotext(width: int, height: int):
     plt.main()  # clear_figure clears the active figure: after subplots that is the last subplot, not the whole
     plt.clear_figure()
     plt.theme("clear")
+    plt.limitsize(False, False)  # the size asked for, not clipped to the terminal's height
     plt.plotsize(width, height)
     return plt
 
@@ -204,7 +205,7 @@ def try_table(rows: list[Any], lab: Any, lang: str) -> RenderableType:
 def small_multiples(rows: list[Any], lang: str, width: int = 100, columns: int = 3) -> RenderableType:
     n = len(rows)
     grid_rows = math.ceil(n / columns)
-    plt = _plotext(width, 9 * grid_rows)
+    plt = _plotext(width, 11 * grid_rows)
     plt.subplots(grid_rows, columns)
     for k, row in enumerate(rows):
         plt.subplot(k // columns + 1, k % columns + 1)
