@@ -131,7 +131,10 @@ def train(ns, settings, data, log):
         W_in_grad, W_grad, W_out_grad = ns["gradients"](X, z, delta, delta_out)
         gmax = max(gmax, _largest(W_in_grad, W_grad, W_out_grad))
         W_in, W, W_out = ns["update"](W_in, W, W_out, W_in_grad, W_grad, W_out_grad, lr)
-        window += loss_of(np.asarray(y), D)
+        loss = loss_of(np.asarray(y), D)
+        if not np.isfinite(loss):
+            log(i + 1, loss)  # at once, so the learner sees the very iteration (log raises Diverged)
+        window += loss
         if (i + 1) % every == 0 or i + 1 == iters:
             count = (i % every) + 1
             with np.errstate(all="ignore"):

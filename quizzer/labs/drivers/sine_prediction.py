@@ -73,6 +73,8 @@ def train(ns, settings, data, log):
         return X[pick], Y[pick]
 
     def learner_log(i, loss):
+        if not np.isfinite(float(loss)):
+            log(int(i), float(loss))  # at once: the very iteration (log raises Diverged)
         window[0] += float(loss)
         window[1] += 1
         if int(i) % every == 0 or int(i) == iters:

@@ -90,6 +90,8 @@ def train(ns, settings, data, log):
             m[...] = 0.9 * m + 0.1 * g
             v[...] = 0.999 * v + 0.001 * g * g
             params[k] -= lr * (m / (1 - 0.9 ** i)) / (np.sqrt(v / (1 - 0.999 ** i)) + 1e-8)
+        if not np.isfinite(float(loss)):
+            log(i, float(loss))  # at once: the very iteration (log raises Diverged)
         window += float(loss)
         if i % every == 0 or i == iters:
             log(i, window / ((i - 1) % every + 1))
