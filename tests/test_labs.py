@@ -461,3 +461,20 @@ def test_a_chart_does_not_inherit_the_previous_charts_layout():
     lab_render.curves(points, "lab", True, "en")
     lab_render.small_multiples([], "en")
     assert lab_render.curves(points, "lab", False, "en").plain == alone
+
+
+def test_every_lab_message_exists_in_both_languages_with_the_same_placeholders():
+    import string
+
+    from quizzer.labs.messages import MESSAGES
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, text in MESSAGES.items():
+        assert text.en and text.ja, key
+        assert fields(text.en) == fields(text.ja), key
+    for lab in core.all_labs():
+        for value in (lab.title, lab.summary, lab.goal.text, *lab.pieces.values(), *(k.help for k in lab.knobs),
+                      *(e.observed for e in lab.experiments)):
+            assert value.en and value.ja, (lab.id, value)

@@ -114,6 +114,7 @@ def start(
 ) -> None:
     """Write the lab's file for you to fill in: the pieces you write are marked ____."""
     from quizzer.labs.core import get_lab
+    from quizzer.labs.messages import say
     from quizzer.labs.spec import LabError
 
     language = _lang(lang)
@@ -125,16 +126,10 @@ def start(
         try:
             path.write_text(lab.template(), encoding="utf-8")
         except OSError as exc:
-            raise LabError("unreadable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
+            raise LabError("unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
     except LabError as exc:
         raise _lab_error(exc, language) from None
-    pieces = ", ".join(lab.pieces)
-    if language == "ja":
-        console.print(f"{path} を書き出しました。____ の部分 ({pieces}) を書いてから "
-                      f"`quizzer lab run {lab.id} {path}` を実行してください。")
-    else:
-        console.print(f"Wrote {path}: write the parts marked ____ ({pieces}), then run "
-                      f"`quizzer lab run {lab.id} {path}`.")
+    console.print(say("wrote", language, path=str(path), pieces=", ".join(lab.pieces), id=lab.id))
 
 
 def _record(result: Any, lang: str) -> None:

@@ -17,28 +17,9 @@ from rich.text import Text as RichText
 
 from quizzer.labs.messages import say
 
-_WORDS = {
-    "en": {"knob": "knob", "default": "default", "range": "range", "goal": "goal", "pieces": "you write",
-           "setting": "setting", "final_loss": "final loss", "metric": "metric", "to_goal": "iters to goal",
-           "diverged": "diverged", "observed": "course notes observed", "verdict": "here", "yes": "yes",
-           "no": "no", "loss": "loss", "accuracy": "accuracy (training)", "iteration": "iteration",
-           "wave": "wave", "prediction": "free-running prediction", "printed": "Your code printed",
-           "time": "time", "questions": "Questions about this lab", "isolation": "isolation",
-           "heldout": "held-out", "reached": "reached", "missed": "missed", "labs": "Labs", "runs": "runs",
-           "passed": "passed", "best": "best", "last": "last run"},
-    "ja": {"knob": "設定", "default": "既定値", "range": "範囲", "goal": "目標", "pieces": "書く部分",
-           "setting": "設定", "final_loss": "最終損失", "metric": "評価値", "to_goal": "目標到達の回数",
-           "diverged": "発散", "observed": "講座のノートの観察", "verdict": "今回", "yes": "はい",
-           "no": "いいえ", "loss": "損失", "accuracy": "正解率 (学習データ)", "iteration": "学習回数",
-           "wave": "波形", "prediction": "自走予測", "printed": "あなたのコードの出力",
-           "time": "時間", "questions": "このラボに関する問題", "isolation": "隔離",
-           "heldout": "未使用データ", "reached": "達成", "missed": "未達成", "labs": "ラボ", "runs": "実行回数",
-           "passed": "達成", "best": "最良", "last": "最終実行"},
-}
-
 
 def word(key: str, lang: str) -> str:
-    return _WORDS.get(lang, _WORDS["en"])[key]
+    return say(f"ui-{key}", lang)
 
 
 def _plotext(width: int, height: int):

@@ -5,6 +5,12 @@ its own session, with the grading sandbox's rlimits). Everything read from it is
 untrusted data: report lines against a fixed set of tags and types, the weights as raw float64
 bytes whose size must equal the shapes this side expects for the lab's settings (never unpickled,
 no header parsed). The verdict is computed by the caller from those weights alone.
+
+Residual risks, as for the grading sandbox until issue 8's confinement lands (its module is called
+from ``_lab_child.apply_confinement`` when present): the child runs as quizzer's user, so it can
+read what that user can read and signal quizzer's processes; the process group is killed at the
+end of a run, but a descendant that started its own session survives it (RLIMIT_NPROC bounds the
+count for a non-root user only); disk use is bounded per file, not in total.
 """
 
 from __future__ import annotations
