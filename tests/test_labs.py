@@ -478,3 +478,13 @@ def test_every_lab_message_exists_in_both_languages_with_the_same_placeholders()
         for value in (lab.title, lab.summary, lab.goal.text, *lab.pieces.values(), *(k.help for k in lab.knobs),
                       *(e.observed for e in lab.experiments)):
             assert value.en and value.ja, (lab.id, value)
+
+
+def test_runs_are_reproducible_with_a_seed():
+    settings = _binary("iters_num=300", "seed=5")
+    first = run_lab("binary-addition", _solution("binary-addition"), settings=settings)
+    again = run_lab("binary-addition", _solution("binary-addition"), settings=settings)
+    other = run_lab("binary-addition", _solution("binary-addition"), settings=_binary("iters_num=300", "seed=6"))
+    assert [p["loss"] for p in first.history] == [p["loss"] for p in again.history]
+    assert first.metric == again.metric
+    assert [p["loss"] for p in first.history] != [p["loss"] for p in other.history]
