@@ -174,7 +174,7 @@ def _train(lab_id: str, source: str, path: str, settings: dict[str, Any], *, jso
         print_json(result.to_dict(lang))
     else:
         if live:
-            wave = lab_render.wave_chart(result.detail, lang, width=min(console.width, 100))
+            wave = lab_render.wave_chart(result.detail, lang, width=min(console.width - 2, 100))
             if wave is not None:
                 console.print(wave)
         elif result.history:
@@ -297,7 +297,7 @@ def try_(
 
         console.print(lab_render.try_table(rows, lab, language))
         if not no_plot and console.is_terminal:
-            console.print(lab_render.small_multiples(rows, language, width=min(console.width, 120)))
+            console.print(lab_render.small_multiples(rows, language, width=min(console.width - 2, 120)))
     sys.stdout.flush()
 
 

@@ -106,7 +106,7 @@ class LiveChart:
         self._last = time.monotonic()
 
     def render(self) -> RenderableType:
-        return curves(self.points, self.title, self.accuracy, self.lang, width=min(self.console.width, 100))
+        return curves(self.points, self.title, self.accuracy, self.lang, width=min(self.console.width - 2, 100))
 
 
 def curves(points: list[dict[str, Any]], title: str, accuracy: bool, lang: str, width: int = 90,
@@ -173,7 +173,7 @@ def try_table(rows: list[Any], lab: Any, lang: str) -> RenderableType:
         table.add_row(
             row.label,
             "–" if final is None else f"{final:.4g}",
-            RichText(metric_text(lab, res.metric) + (" ✓" if res.passed else " ✗"),
+            RichText(metric_text(lab, res.metric, lang) + (" ✓" if res.passed else " ✗"),
                      style="green" if res.passed else "red"),
             "–" if row.iterations_to_goal is None else str(row.iterations_to_goal),
             word("yes", lang) if row.diverged else word("no", lang),

@@ -70,7 +70,7 @@ class LabResult:
 
     def verdict(self, lang: str = "en") -> str:
         lab = get_lab(self.id)
-        return say("passed" if self.passed else "failed", lang, metric_text=metric_text(lab, self.metric),
+        return say("passed" if self.passed else "failed", lang, metric_text=metric_text(lab, self.metric, lang),
                    goal_text=lab.goal.text.get(lang))
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
@@ -90,12 +90,13 @@ def _finite(value: float | None) -> float | str | None:
     return value if math.isfinite(value) else str(value)  # JSON has no nan/inf
 
 
-def metric_text(lab: Lab, metric: float | None) -> str:
+def metric_text(lab: Lab, metric: float | None, lang: str = "en") -> str:
+    name = say(f"metric-{lab.goal.metric}", lang)
     if metric is None:
-        return f"{lab.goal.metric} —"
+        return f"{name} —"
     if lab.goal.metric == "accuracy":
-        return f"accuracy {metric:.1%}"
-    return f"{lab.goal.metric} {metric:.4g}"
+        return f"{name} {metric:.1%}"
+    return f"{name} {metric:.4g}"
 
 
 def read_source(source: str, path: str, lab: Lab) -> None:

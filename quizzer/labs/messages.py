@@ -105,6 +105,9 @@ MESSAGES: dict[str, Text] = {
     "differs": Text(en="differs", ja="異なる"),
     "wrote": Text(en="Wrote {path}: write the parts marked ____ ({pieces}), then run `quizzer lab run {id} {path}`.",
                   ja="{path} を書き出しました。____ の部分 ({pieces}) を書いてから `quizzer lab run {id} {path}` を実行してください。"),
+    "metric-accuracy": Text(en="accuracy", ja="正解率"),
+    "metric-free_run_rmse": Text(en="free-running RMSE", ja="自走予測の RMSE"),
+    "metric-perplexity": Text(en="perplexity", ja="パープレキシティ"),
     # words on charts and tables
     "ui-knob": Text(en='knob', ja='設定'),
     "ui-default": Text(en='default', ja='既定値'),
