@@ -314,6 +314,7 @@ def test_a_version_1_store_is_migrated_keeping_its_answers(tmp_path):
     raw = sqlite3.connect(db)  # make it the file a version-1 quizzer wrote
     raw.execute("DROP TABLE exam_answers")
     raw.execute("DROP TABLE exam_attempts")
+    raw.execute("DROP TABLE lab_runs")  # schema 3 (lab runs) came later still
     raw.execute("PRAGMA user_version = 1")
     raw.commit()
     raw.close()
@@ -321,9 +322,9 @@ def test_a_version_1_store_is_migrated_keeping_its_answers(tmp_path):
         assert [a.response for a in store.history("x")] == ["a"]
         assert store.exams() == []
     raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"exam_attempts", "exam_answers", "attempts", "cards"} <= tables
+    assert {"exam_attempts", "exam_answers", "attempts", "cards", "lab_runs"} <= tables
 
 
 def test_a_version_2_store_missing_its_exam_tables_is_refused(tmp_path):

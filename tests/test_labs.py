@@ -488,3 +488,24 @@ def test_runs_are_reproducible_with_a_seed():
     assert [p["loss"] for p in first.history] == [p["loss"] for p in again.history]
     assert first.metric == again.metric
     assert [p["loss"] for p in first.history] != [p["loss"] for p in other.history]
+
+
+def test_store_migrates_a_schema_2_file_adding_only_lab_runs(tmp_path):
+    from quizzer.progress import store as store_mod
+
+    path = tmp_path / "v2.sqlite3"
+    with store_mod.Store.open(path):
+        pass
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE lab_runs")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with store_mod.Store.open(path) as store:
+        store.record_lab_run(lab="sine-prediction", settings={}, metric=0.1, goal_op="<=", passed=True,
+                             elapsed=2.0, diagnosis=None)
+        assert [s.lab for s in store.stats().labs] == ["sine-prediction"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("SELECT value FROM meta WHERE key = 'migrated_to_3'").fetchone()
+    conn.close()
