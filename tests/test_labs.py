@@ -509,3 +509,32 @@ def test_store_migrates_a_schema_2_file_adding_only_lab_runs(tmp_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert conn.execute("SELECT value FROM meta WHERE key = 'migrated_to_3'").fetchone()
     conn.close()
+
+
+def test_a_daemon_left_behind_by_lab_code_does_not_outlive_the_run(tmp_path):
+    pidfile = tmp_path / "daemon.pid"
+    daemon = textwrap.dedent(f"""
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                with open({str(pidfile)!r}, "w") as fh:
+                    fh.write(str(os.getpid()))
+                time.sleep(120)
+            os._exit(0)
+        time.sleep(0.3)
+    """)
+    result = run_lab("binary-addition", daemon + _solution("binary-addition"), settings=_binary("iters_num=20"))
+    assert result.history
+    pid = int(pidfile.read_text())
+    import os
+    import time
+
+    time.sleep(0.2)
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        state = "gone"
+    assert state in ("gone", "Z"), state
+    assert os.path.exists(f"/proc/{os.getpid()}")

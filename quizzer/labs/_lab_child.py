@@ -52,10 +52,15 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> None:
 
 
 def _die_with_parent() -> None:
+    """Die with quizzer (PR_SET_PDEATHSIG), and adopt whatever the learner's code orphans
+    (PR_SET_CHILD_SUBREAPER), so that a double-forked daemon stays a descendant of this process
+    and the parent's sweep at the end of the run finds it."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        prctl(1, signal.SIGKILL, 0, 0, 0)
+        prctl(36, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 

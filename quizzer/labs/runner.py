@@ -8,9 +8,10 @@ no header parsed). The verdict is computed by the caller from those weights alon
 
 Residual risks, as for the grading sandbox until issue 8's confinement lands (its module is called
 from ``_lab_child.apply_confinement`` when present): the child runs as quizzer's user, so it can
-read what that user can read and signal quizzer's processes; the process group is killed at the
-end of a run, but a descendant that started its own session survives it (RLIMIT_NPROC bounds the
-count for a non-root user only); disk use is bounded per file, not in total.
+read what that user can read and signal quizzer's processes. At the end of a run every descendant
+is swept (the child adopts orphans as a subreaper, so a setsid'd, double-forked daemon is still
+below it), but the learner's code could undo that in its own process, and a fork bomb is bounded
+by RLIMIT_NPROC only for a non-root user. Disk use is bounded per file, not in total.
 """
 
 from __future__ import annotations
@@ -74,6 +75,43 @@ def child_env() -> dict[str, str]:
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"  # lab try runs one child per core
     return env
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (from /proc), children before grandchildren."""
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                data = f.read()
+            fields = data[data.rindex(b")") + 2:].split()
+        except (OSError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for kid in children.get(todo.pop(), ()):
+            found.append(kid)
+            todo.append(kid)
+    return found
+
+
+def _kill_descendants(root: int) -> None:
+    """Stop first, then kill, everything the child started (the child adopts orphans, so a
+    setsid'd, double-forked daemon is still below it), so none outlives the run."""
+    found = _descendants(root)
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in found:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _read_regular(path: str, limit: int) -> bytes:
@@ -158,6 +196,7 @@ def run_child(*, driver: str, source: str, filename: str, settings: dict[str, An
         _stream(proc, read_fd, started + time_limit, report, on_log, scratch, weight_shapes, probe_shapes)
     finally:
         if proc is not None:
+            _kill_descendants(proc.pid)
             try:
                 os.killpg(proc.pid, signal.SIGKILL)  # the child leads its own group
             except (ProcessLookupError, PermissionError):
