@@ -132,18 +132,19 @@ def start(
     console.print(say("wrote", language, path=str(path), pieces=", ".join(lab.pieces), id=lab.id))
 
 
-def _record(result: Any, lang: str) -> None:
-    """Save the finished run; a store problem is reported, never allowed to hide the verdict."""
+def _record(results: list[Any]) -> None:
+    """Save finished runs; a store problem is reported once, never allowed to hide the verdict."""
     from quizzer.errors import StoreError
     from quizzer.labs.core import get_lab
     from quizzer.progress.store import Store
 
     try:
         with Store.open() as store:
-            store.record_lab_run(lab=result.id, settings=result.settings, metric=result.metric,
-                                 goal_op=get_lab(result.id).goal.op, passed=result.passed,
-                                 elapsed=result.elapsed,
-                                 diagnosis=result.diagnosis.key if result.diagnosis else None)
+            for result in results:
+                store.record_lab_run(lab=result.id, settings=result.settings, metric=result.metric,
+                                     goal_op=get_lab(result.id).goal.op, passed=result.passed,
+                                     elapsed=result.elapsed,
+                                     diagnosis=result.diagnosis.key if result.diagnosis else None)
     except StoreError as exc:
         err_console.print(f"warning: {_escape(exc.message)}")
 
@@ -159,15 +160,15 @@ def _train(lab_id: str, source: str, path: str, settings: dict[str, Any], *, jso
         with lab_render.LiveChart(console, lab.id, lab.plot_accuracy, lang) as chart:
             result = run_lab(lab_id, source, path=path, settings=settings, on_log=chart.add)
     else:
-        every = [0]
+        shown: list[int] = []
 
         def numbers(point: dict[str, Any]) -> None:
-            every[0] += 1
-            if every[0] % 10 == 0:
+            if len(shown) % 10 == 9:
                 console.print(lab_render.progress_line(point, lang), highlight=False)
+            shown.append(point["i"])
 
         result = run_lab(lab_id, source, path=path, settings=settings, on_log=None if json else numbers)
-    _record(result, lang)
+    _record([result])
     if plot is not None:
         lab_render.save_plot(plot, result, lab, lang)
     if json:
@@ -177,7 +178,7 @@ def _train(lab_id: str, source: str, path: str, settings: dict[str, Any], *, jso
             wave = lab_render.wave_chart(result.detail, lang, width=min(console.width - 2, 100))
             if wave is not None:
                 console.print(wave)
-        elif result.history:
+        elif result.history and len(result.history) % 10 != 0:  # the last line, unless just printed
             console.print(lab_render.progress_line(result.history[-1], lang), highlight=False)
         if result.output.strip():
             console.print(f"[dim]{lab_render.word('printed', lang)}:[/]")
@@ -288,8 +289,7 @@ def try_(
         rows = try_lab(lab.id, source, path=path, seed=seed, base=set_ or (), workers=workers, on_done=tick)
     except LabError as exc:
         raise _lab_error(exc, language) from None
-    for row in rows:
-        _record(row.result, language)
+    _record([row.result for row in rows])
     if json:
         print_json({"id": lab.id, "rows": [row.to_dict(language) for row in rows]})
     else:

@@ -170,7 +170,9 @@ def _diagnose(lab: Lab, side: Any, settings: dict[str, Any], report: ChildReport
         if err["kind"] == "memory":
             return Diagnosis("memory", {"message": err["message"]})
         if err["kind"] == "probe":
-            return Diagnosis("probe-crash", {"message": err["message"], "line": err["line"] or "?"})
+            if err["line"] is None:
+                return Diagnosis("probe-crash-noline", {"message": err["message"]})
+            return Diagnosis("probe-crash", {"message": err["message"], "line": err["line"]})
         if err["line"] is not None:
             return Diagnosis("crash", {"message": err["message"], "line": err["line"], "step": step})
         return Diagnosis("crash-noline", {"message": err["message"], "step": step})
