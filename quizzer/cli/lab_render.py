@@ -44,6 +44,7 @@ def lab_list(labs: list[Any], lang: str) -> RenderableType:
         parts.append(RichText(f"{lab.id}  ", style="bold cyan") + RichText(lab.title.get(lang), style="bold"))
         parts.append(RichText(lab.summary.get(lang)))
         parts.append(RichText(f"{word('goal', lang)}: {lab.goal.text.get(lang)}  ({lab.course})", style="green"))
+        parts.append(RichText(f"{word('questions', lang)}: {', '.join(lab.questions)}", style="dim"))
         table = Table(box=box.SIMPLE, show_edge=False)
         for col in ("knob", "default", "range"):
             table.add_column(word(col, lang))
