@@ -108,7 +108,9 @@ def read_source(source: str, path: str, lab: Lab) -> None:
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
-        raise LabError("syntax", path=path, line=exc.lineno, message=f"SyntaxError: {exc.msg}") from None
+        raise LabError("syntax", path=path, line=exc.lineno or "?", message=f"SyntaxError: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. a NUL byte, absurd nesting
+        raise LabError("syntax", path=path, line="?", message=f"{type(exc).__name__}: {exc}") from None
     defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     missing = [name for name in _pieces(lab) if name not in defined]
     if missing:
