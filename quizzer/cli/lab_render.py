@@ -231,8 +231,8 @@ def save_plot(path: str, result: Any, lab: Any, lang: str) -> None:
 
 def lab_stats(labs: Any, lang: str) -> RenderableType:
     table = Table(title=word("labs", lang), box=box.SIMPLE_HEAVY)
-    for key in ("setting", "runs", "passed", "best", "last"):
-        table.add_column("lab" if key == "setting" else word(key, lang))
+    for key in ("lab", "runs", "passed", "best", "last"):
+        table.add_column(word(key, lang))
     for row in labs:
         best = "–" if row.best_metric is None else f"{row.best_metric:.4g}"
         table.add_row(row.lab, str(row.runs), str(row.passed), best, row.last_run[:16].replace("T", " "))

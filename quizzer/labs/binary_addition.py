@@ -36,7 +36,7 @@ def _observed(en: str, ja: str) -> Text:
 
 
 EXPERIMENTS = (
-    Experiment("course defaults", {}, _observed("converges (the notebook's run)", "収束する (ノートブックの実行結果)"),
+    Experiment("defaults", {}, _observed("converges (the notebook's run)", "収束する (ノートブックの実行結果)"),
                "pass"),
     Experiment("weight_init_std=0.1", {"weight_init_std": 0.1},
                _observed("diverged (did not learn)", "発散してしまった"), "fail"),

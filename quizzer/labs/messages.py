@@ -137,6 +137,7 @@ MESSAGES: dict[str, Text] = {
     "ui-heldout": Text(en='held-out', ja='未使用データ'),
     "ui-reached": Text(en='reached', ja='達成'),
     "ui-missed": Text(en='missed', ja='未達成'),
+    "ui-lab": Text(en="lab", ja="ラボ"),
     "ui-labs": Text(en='Labs', ja='ラボ'),
     "ui-runs": Text(en='runs', ja='実行回数'),
     "ui-passed": Text(en='passed', ja='達成'),
