@@ -65,12 +65,20 @@ def _die_with_parent() -> None:
         pass
 
 
+CONFINED_DIR = os.path.join("confined", "work")  # where a confined child works, below its scratch
+
+
 def apply_confinement(req: dict) -> str:
     """THE call site for kernel confinement (issue 8's ``quizzer/engine/confine.py``).
 
-    The parent passes the path of that module when it exists in the installed quizzer; it is
-    loaded by path (this process refuses ``import quizzer``) and its ``confine(scratch_dir)`` is
-    called before any lab or learner code runs. Returns what was in force, for the result.
+    The parent passes the path of that module when the installed quizzer has it; it is loaded by
+    path (this process refuses ``import quizzer``), before any lab or learner code runs, with
+    NumPy already imported. Two shapes of entry point are understood: a function
+    ``confine(scratch_dir) -> str``, or the fork server's ``Plan`` (``build``, ``prepare_server``,
+    ``ruleset``, ``confine``, and ``level`` for the summary), applied here once since this process
+    is both server and child. Under a ``Plan`` this process works in ``scratch/confined/work``
+    afterwards (the only place it may write). Returns what was in force, for the result; a
+    confinement that fails to apply is reported, not hidden.
     """
     path = req.get("confine")
     if not path:
@@ -81,12 +89,26 @@ def apply_confinement(req: dict) -> str:
     if spec is None or spec.loader is None:
         return "rlimits"
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    confine = getattr(module, "confine", None)
-    if not callable(confine):
-        return "rlimits"
-    level = confine(req["scratch"])
-    return f"rlimits+{level}" if isinstance(level, str) else "rlimits+confine"
+    sys.modules[spec.name] = module  # dataclasses looks its module up
+    try:
+        spec.loader.exec_module(module)
+        simple = getattr(module, "confine", None)
+        if callable(simple):
+            level = simple(req["scratch"])
+            return f"rlimits+{level}" if isinstance(level, str) else "rlimits+confine"
+        plan_type = getattr(module, "Plan", None)
+        if plan_type is None:
+            return "rlimits"
+        plan = plan_type.build()
+        base = os.path.join(req["scratch"], "confined")
+        os.mkdir(base, 0o700)
+        plan.prepare_server(base)
+        missing = plan.confine(plan.ruleset(), bounded=False)
+        level = getattr(module, "level", None)
+        summary = level(missing) if callable(level) else ", ".join(missing) or "full"
+        return f"rlimits, confinement {summary}"
+    except Exception as exc:
+        return f"rlimits (confinement failed: {type(exc).__name__}: {exc})"[:200]
 
 
 def _error(kind: str, exc: BaseException | None, filename: str, message: str | None = None) -> dict:
@@ -112,8 +134,24 @@ def main() -> None:
     req = json.loads(sys.stdin.buffer.read())
     report = int(req.get("report_fd", REPORT_FD))
 
+    harness_pid = os.getpid()
+
     def emit(obj: dict) -> None:
+        if os.getpid() != harness_pid:  # a fork of the learner's that came back into this code
+            os._exit(0)
         os.write(report, (json.dumps(obj) + "\n").encode())
+
+    def finish() -> None:
+        """Say done, then wait to be killed: while this process lives, whatever the learner's code
+        left running is still below it (it adopts orphans), so the parent's sweep finds it."""
+        emit({"t": "done"})
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        while True:
+            signal.pause()
 
     scratch = req["scratch"]
     os.chdir(scratch)
@@ -125,6 +163,19 @@ def main() -> None:
     os.dup2(out, 2)
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.meta_path.insert(0, _RefuseQuizzer())
+    sys.path[:] = [p for p in sys.path if p and not (
+        os.path.isdir(os.path.join(p, "quizzer")) and not os.path.isdir(os.path.join(p, "numpy")))]
+
+    import numpy as np
+
+    # Confinement first (building its rules opens more files than the limit below allows), then
+    # the limits; both before the lab's driver or the learner's file runs.
+    isolation = apply_confinement(req)
+    # Nothing but the standard streams and the report pipe stays open (building the confinement's
+    # rules opened a descriptor per allowed path; the learner's code needs none of them).
+    os.closerange(3, report)
+    os.closerange(report + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     limits = req["limits"]
     memory = int(limits["memory_bytes"])
     cpu = math.ceil(float(limits["wall_seconds"])) + 1
@@ -134,18 +185,13 @@ def main() -> None:
     _set_limit(resource.RLIMIT_FSIZE, _FILE_BYTES)
     _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
     _set_limit(resource.RLIMIT_AS, memory)
-    sys.meta_path.insert(0, _RefuseQuizzer())
-    sys.path[:] = [p for p in sys.path if p and not (
-        os.path.isdir(os.path.join(p, "quizzer")) and not os.path.isdir(os.path.join(p, "numpy")))]
-
-    import numpy as np
-
-    isolation = apply_confinement(req)
-    emit({"t": "hello", "isolation": isolation})
+    workdir = os.path.realpath(os.getcwd())
+    here = CONFINED_DIR if workdir == os.path.realpath(os.path.join(scratch, CONFINED_DIR)) else ""
+    emit({"t": "hello", "isolation": isolation, "dir": here})
 
     def save(tag: str, arrays: dict) -> None:
         names, shapes = [], []
-        with open(os.path.join(scratch, f"{tag}.bin"), "wb") as fh:
+        with open(os.path.join(workdir, f"{tag}.bin"), "wb") as fh:
             for name, value in arrays.items():
                 arr = np.asarray(value, dtype=np.float64)
                 fh.write(np.ascontiguousarray(arr).tobytes())
@@ -166,13 +212,11 @@ def main() -> None:
         exec(compile(source, filename, "exec", dont_inherit=True), learner.__dict__)
     except BaseException as exc:
         emit(_error("syntax" if isinstance(exc, SyntaxError) else "load", exc, filename))
-        emit({"t": "done"})
-        os._exit(0)
+        finish()
     missing = [name for name in driver.PIECES if not callable(learner.__dict__.get(name))]
     if missing:
         emit({"t": "missing", "names": missing})
-        emit({"t": "done"})
-        os._exit(0)
+        finish()
 
     settings = req["settings"]
     data = req["data"]
@@ -192,22 +236,18 @@ def main() -> None:
         weights = driver.train(learner.__dict__, settings, data, log)
     except driver.Diverged:
         emit({"t": "diverged"})
-        emit({"t": "done"})
-        os._exit(0)
+        finish()
     except MemoryError as exc:
         emit(_error("memory", exc, filename))
-        emit({"t": "done"})
-        os._exit(0)
+        finish()
     except BaseException as exc:
         emit(_error("exception", exc, filename))
-        emit({"t": "done"})
-        os._exit(0)
+        finish()
     try:
         save("weights", weights)
     except BaseException as exc:
         emit(_error("bad-return", exc, filename))
-    emit({"t": "done"})
-    os._exit(0)
+    finish()
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 CHILD = Path(__file__).with_name("_lab_child.py")
+CONFINED_DIR = os.path.join("confined", "work")  # as _lab_child.CONFINED_DIR (that file stands alone)
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 _MEMORY = 1 << 30
 _LINE_MAX = 4096
@@ -57,6 +58,7 @@ class ChildReport:
     signal: str | None = None
     done: bool = False
     isolation: str = "rlimits"
+    workdir: str = ""  # below the scratch folder: "" or CONFINED_DIR (where a confined child writes)
     output: str = ""
     elapsed: float = 0.0
 
@@ -269,7 +271,9 @@ def _take(line: dict, report: ChildReport, on_log: Callable[[dict[str, Any]], No
                 if on_log is not None:
                     on_log(point)
     elif tag == "hello" and isinstance(line.get("isolation"), str):
-        report.isolation = line["isolation"][:100]
+        report.isolation = line["isolation"][:200]
+        if line.get("dir") == CONFINED_DIR:  # the only other place the child may have written to
+            report.workdir = CONFINED_DIR
     elif tag == "error" and report.error is None:
         report.error = _error(line)
     elif tag == "missing" and isinstance(line.get("names"), list):
@@ -278,12 +282,12 @@ def _take(line: dict, report: ChildReport, on_log: Callable[[dict[str, Any]], No
         report.diverged = True
     elif tag == "probe" and probe_shapes is not None and report.probe is None:
         try:
-            report.probe = _arrays(os.path.join(scratch, "probe.bin"), line, probe_shapes)
+            report.probe = _arrays(os.path.join(scratch, report.workdir, "probe.bin"), line, probe_shapes)
         except (OSError, ValueError):
             report.probe = None
     elif tag == "weights" and report.weights is None:
         try:
-            report.weights = _arrays(os.path.join(scratch, "weights.bin"), line, weight_shapes)
+            report.weights = _arrays(os.path.join(scratch, report.workdir, "weights.bin"), line, weight_shapes)
         except (OSError, ValueError) as exc:
             report.error = report.error or {"kind": "bad-return", "message": str(exc)[:300], "line": None}
     elif tag == "done":
