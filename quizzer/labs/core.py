@@ -126,7 +126,8 @@ def _pieces(lab: Lab) -> tuple[str, ...]:
 
 
 def run_lab(lab_id: str, source: str, *, path: str = "lab.py", settings: dict[str, Any] | None = None,
-            on_log: Callable[[dict[str, Any]], None] | None = None, time_limit: float | None = None) -> LabResult:
+            on_log: Callable[[dict[str, Any]], None] | None = None, time_limit: float | None = None,
+            stop: Any = None) -> LabResult:
     """Train ``source`` (the learner's file) in the child and judge it here."""
     lab = get_lab(lab_id)
     side = _side(lab_id)
@@ -135,7 +136,7 @@ def run_lab(lab_id: str, source: str, *, path: str = "lab.py", settings: dict[st
     limit = time_limit or lab.time_limit
     report = run_child(driver=lab.driver(), source=source, filename=path, settings=settings,
                        data=side.data(settings), weight_shapes=side.weight_shapes(settings),
-                       probe_shapes=side.probe_shapes(settings), time_limit=limit, on_log=on_log)
+                       probe_shapes=side.probe_shapes(settings), time_limit=limit, on_log=on_log, stop=stop)
     return judge(lab, side, settings, report, path, limit)
 
 
@@ -255,9 +256,11 @@ def try_lab(lab_id: str, source: str | None = None, *, path: str = "lab.py", see
             on_done: Callable[[TryRow], None] | None = None) -> list[TryRow]:
     """Run every experiment of the lab (``workers`` children at a time), in the lab's order.
     ``base`` (KNOB=VALUE strings) applies to every experiment, before the experiment's own settings."""
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     lab = get_lab(lab_id)
+    stop = threading.Event()
     if source is None:
         source = solution_source(lab)
     read_source(source, path, lab)
@@ -266,7 +269,7 @@ def try_lab(lab_id: str, source: str | None = None, *, path: str = "lab.py", see
     def one(experiment: Any) -> TryRow:
         settings = {**common, **experiment.settings}
         row = TryRow(experiment.label, experiment.observed, experiment.expect,
-                     run_lab(lab_id, source, path=path, settings=settings))
+                     run_lab(lab_id, source, path=path, settings=settings, stop=stop))
         if on_done is not None:
             on_done(row)
         return row
@@ -275,6 +278,9 @@ def try_lab(lab_id: str, source: str | None = None, *, path: str = "lab.py", see
     try:
         futures = [pool.submit(one, e) for e in lab.experiments]
         return [f.result() for f in futures]
+    except BaseException:  # Ctrl-C: the running children end now, the waiting runs never start
+        stop.set()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

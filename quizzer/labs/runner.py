@@ -26,6 +26,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class ChildReport:
     missing: list[str] = field(default_factory=list)
     diverged: bool = False
     timed_out: bool = False
+    stopped: bool = False  # ended by the caller (Ctrl-C)
     signal: str | None = None
     done: bool = False
     isolation: str = "rlimits"
@@ -172,8 +174,10 @@ def _error(line: dict) -> dict[str, Any]:
 
 def run_child(*, driver: str, source: str, filename: str, settings: dict[str, Any], data: dict[str, Any],
               weight_shapes: dict[str, tuple[int, ...]], probe_shapes: dict[str, tuple[int, ...]] | None,
-              time_limit: float, on_log: Callable[[dict[str, Any]], None] | None = None) -> ChildReport:
-    """Train once in a fresh child; ``on_log`` sees each validated loss line as it arrives."""
+              time_limit: float, on_log: Callable[[dict[str, Any]], None] | None = None,
+              stop: threading.Event | None = None) -> ChildReport:
+    """Train once in a fresh child; ``on_log`` sees each validated loss line as it arrives; setting
+    ``stop`` (Ctrl-C during `lab try`) ends the run at once."""
     report = ChildReport()
     scratch = tempfile.mkdtemp(prefix="quizzer-lab-", dir=_SCRATCH)
     read_fd, write_fd = os.pipe()
@@ -195,7 +199,7 @@ def run_child(*, driver: str, source: str, filename: str, settings: dict[str, An
             proc.stdin.close()
         except OSError:
             pass
-        _stream(proc, read_fd, started + time_limit, report, on_log, scratch, weight_shapes, probe_shapes)
+        _stream(proc, read_fd, started + time_limit, report, on_log, scratch, weight_shapes, probe_shapes, stop)
     finally:
         if proc is not None:
             _kill_descendants(proc.pid)
@@ -225,7 +229,8 @@ def run_child(*, driver: str, source: str, filename: str, settings: dict[str, An
 
 def _stream(proc: subprocess.Popen, fd: int, deadline: float, report: ChildReport,
             on_log: Callable[[dict[str, Any]], None] | None, scratch: str,
-            weight_shapes: dict[str, tuple[int, ...]], probe_shapes: dict[str, tuple[int, ...]] | None) -> None:
+            weight_shapes: dict[str, tuple[int, ...]], probe_shapes: dict[str, tuple[int, ...]] | None,
+            stop: threading.Event | None) -> None:
     buf = b""
     poller = select.poll()
     poller.register(fd, select.POLLIN)
@@ -235,7 +240,10 @@ def _stream(proc: subprocess.Popen, fd: int, deadline: float, report: ChildRepor
         if remaining <= 0:
             report.timed_out = True
             return
-        if not poller.poll(remaining * 1000):
+        if stop is not None and stop.is_set():
+            report.stopped = True
+            return
+        if not poller.poll(min(remaining, 0.25) * 1000):
             continue
         chunk = os.read(fd, 1 << 16)
         if not chunk:
