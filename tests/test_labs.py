@@ -4,8 +4,10 @@ message, the learner's code runs only in the limited child, and runs reach the p
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -538,3 +540,54 @@ def test_a_daemon_left_behind_by_lab_code_does_not_outlive_the_run(tmp_path):
         state = "gone"
     assert state in ("gone", "Z"), state
     assert os.path.exists(f"/proc/{os.getpid()}")
+
+
+def test_ctrl_c_during_lab_try_stops_the_running_children(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    # Runs of 200000 iterations take far longer than the 10 s allowed below unless they are stopped.
+    proc = subprocess.Popen([sys.executable, "-m", "quizzer", "lab", "try", "binary-addition", "--no-plot",
+                             "--set", "iters_num=200000"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "100"})
+    try:
+        child = str(ROOT / "quizzer" / "labs" / "_lab_child.py").encode()
+        deadline = time.monotonic() + 20
+        while len(_running(child)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_running(child)) == 2  # two runs training at once
+        proc.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        code = proc.wait(timeout=30)
+        assert time.monotonic() - started < 10
+        assert code == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    deadline = time.monotonic() + 3
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(child)
+
+
+def _running(cmd: bytes) -> list[int]:
+    """Live processes (not zombies) running this lab child file, wherever they were re-parented."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if cmd in cmdline and state != b"Z":
+            found.append(int(name))
+    return found
