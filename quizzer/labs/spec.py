@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,6 @@ class Lab:
     questions: tuple[str, ...]  # bank item ids linked from this lab
     time_limit: float = 60.0
     plot_accuracy: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def module(self) -> str:
