@@ -12,6 +12,10 @@ course's per-sample loop did):
     y        (N, T, 1)    the output, y[:, t] = sigmoid(z[:, t+1] @ W_out)
     W_in (2, H), W (H, H), W_out (H, 1)
 The loss of one addition is sum over t of 0.5 * (y - d)^2; gradients are averaged over the N additions.
+
+(ja) 単純な RNN に8ビットの2進数の足し算を学習させます (講座の 3_1_simple_RNN)。____ の部分
+(d_tanh、順伝播、BPTT のデルタ、勾配の蓄積) を書き、`quizzer lab run binary-addition FILE` で学習させます。
+学習後の重みは、学習に使わなかった 1000 問の足し算で判定されます。
 """
 
 import numpy as np
@@ -25,6 +29,7 @@ def d_tanh(x):
     """Derivative of tanh (the course asks you to write it as d_tanh for the tanh experiment)."""
     # >>> d_tanh
     # tanh'(x) = 1 / cosh(x)^2 = 1 - tanh(x)^2
+    # (ja) tanh の導関数: 1 / cosh(x)^2 = 1 - tanh(x)^2
     return 1.0 - np.tanh(x) ** 2
     # <<<
 
@@ -40,6 +45,8 @@ def forward(X, W_in, W, W_out, f):
         # >>> forward step
         # u[:, t+1] = input at t times W_in plus the previous hidden state z[:, t] times W
         # z[:, t+1] = f(u[:, t+1]);  y[:, t] = sigmoid(z[:, t+1] times W_out)
+        # (ja) u[:, t+1] = 時刻 t の入力 × W_in + 1つ前の中間層の出力 z[:, t] × W、z[:, t+1] = f(u[:, t+1])、
+        #      y[:, t] = sigmoid(z[:, t+1] × W_out)
         u[:, t + 1] = X[:, t] @ W_in + z[:, t] @ W
         z[:, t + 1] = f(u[:, t + 1])
         y[:, t] = sigmoid(z[:, t + 1] @ W_out)
@@ -56,6 +63,9 @@ def backward(X, D, u, z, y, W, W_out, d_f):
     # that derivative is y * (1 - y). The course's notebook writes d_sigmoid(y), which applies
     # the sigmoid a second time: a bug that slows learning. Do not copy it.
     # Then, from the last step back: delta[:, t] = (delta[:, t+1] @ W.T + delta_out[:, t] @ W_out.T) * d_f(u[:, t+1])
+    # (ja) 出力層のデルタは (y - D) × シグモイド関数の微分。y はすでにシグモイド関数の出力なので微分は
+    #      y * (1 - y)。講座のコードの d_sigmoid(y) はシグモイドを二重にかけてしまう誤りです。
+    #      そのあと最後の時刻から遡って delta[:, t] を上の式で求めます。
     delta_out = (y - D) * y * (1.0 - y)
     for t in reversed(range(T)):
         delta[:, t] = (delta[:, t + 1] @ W.T + delta_out[:, t] @ W_out.T) * d_f(u[:, t + 1])
@@ -69,6 +79,7 @@ def gradients(X, z, delta, delta_out):
     # >>> gradient accumulation
     # W_out_grad: z[:, t+1] against delta_out[:, t]; W_grad: z[:, t] against delta[:, t];
     # W_in_grad: X[:, t] against delta[:, t]; sum over n and t (np.einsum does both), divide by N.
+    # (ja) 各勾配を n と t について足し合わせ (np.einsum で一度にできます)、N で割ります。
     W_out_grad = np.einsum("nth,nto->ho", z[:, 1:], delta_out) / N
     W_grad = np.einsum("nth,ntk->hk", z[:, :-1], delta[:, :-1]) / N
     W_in_grad = np.einsum("nti,ntk->ik", X, delta[:, :-1]) / N

@@ -10,6 +10,9 @@ Names and shapes (H = hidden_layer_size, N = batch size):
     X (N, maxlen, 1), Y (N, 1), h (N, H)
     params: W_in (1, H), W (H, H), b (H,), W_out (H, 1), c (1,)
     h_t = tanh(x_t W_in + h_{t-1} W + b);  prediction = h_last W_out + c;  loss = mean squared error
+
+(ja) ノイズを含む sin 波を学習し、その後は自分の出力だけで波形を続けます (講座の 3_3_predict_sin)。
+____ の部分 (中間層の1ステップと学習ループ) を書き、`quizzer lab run sine-prediction FILE` で学習させます。
 """
 
 import numpy as np
@@ -19,6 +22,7 @@ def rnn_step(x, h_prev, W_in, W, b):
     """One step of the recurrent layer: the new hidden state (N, H) from x (N, 1) and h_prev (N, H)."""
     # >>> recurrent step
     # tanh of (the input times W_in) plus (the previous state times W) plus b
+    # (ja) tanh(入力 × W_in + 1つ前の隠れ状態 × W + b)
     return np.tanh(x @ W_in + h_prev @ W + b)
     # <<<
 
@@ -64,6 +68,7 @@ def train(params, next_batch, learning_rate, iters_num, log):
     # >>> training loop
     # for each iteration i (counting from 1): X, Y = next_batch(); loss, grads = forward_backward(...);
     # adam_update(params, grads, state, learning_rate); then log(i, loss) so quizzer can plot it.
+    # (ja) 学習回数 iters_num だけ: バッチを取り、損失と勾配を求め、更新し、log(i, loss) で損失を記録します。
     for i in range(1, iters_num + 1):
         X, Y = next_batch()
         loss, grads = forward_backward(X, Y, params)
