@@ -591,3 +591,12 @@ def _running(cmd: bytes) -> list[int]:
         if cmd in cmdline and state != b"Z":
             found.append(int(name))
     return found
+
+
+def test_flooding_the_output_is_stopped_with_a_message():
+    source = _edit(_solution("binary-addition"), "def update(W_in, W, W_out, W_in_grad, W_grad, W_out_grad, learning_rate):\n",
+                   "def update(W_in, W, W_out, W_in_grad, W_grad, W_out_grad, learning_rate):\n"
+                   "    print('x' * (1 << 20))\n")
+    result = run_lab("binary-addition", source, settings=_binary("iters_num=500"))
+    assert not result.passed and result.diagnosis.key == "too-much-output"
+    assert len(result.output) < 10_000  # what is kept of the prints is bounded

@@ -170,6 +170,8 @@ def _diagnose(lab: Lab, side: Any, settings: dict[str, Any], report: ChildReport
         return Diagnosis("diverged", {"value": str(point["loss"]), "step": point["i"]})
     if report.error is not None:
         err = report.error
+        if "[Errno 27]" in err["message"]:  # EFBIG: Python ignores SIGXFSZ, so the write fails instead
+            return Diagnosis("too-much-output", {"step": step})
         if err["kind"] == "memory":
             return Diagnosis("memory", {"message": err["message"]})
         if err["kind"] == "probe":
@@ -179,6 +181,10 @@ def _diagnose(lab: Lab, side: Any, settings: dict[str, Any], report: ChildReport
         if err["line"] is not None:
             return Diagnosis("crash", {"message": err["message"], "line": err["line"], "step": step})
         return Diagnosis("crash-noline", {"message": err["message"], "step": step})
+    if report.signal == "SIGXFSZ":
+        return Diagnosis("too-much-output", {"step": step})
+    if report.signal == "SIGXCPU":
+        return Diagnosis("cpu-limit", {"limit": limit, "step": step})
     if report.signal is not None:
         return Diagnosis("killed", {"detail": report.signal, "step": step})
     if report.weights is None:
