@@ -513,25 +513,20 @@ def test_store_migrates_a_schema_2_file_adding_only_lab_runs(tmp_path):
     conn.close()
 
 
-def test_a_daemon_left_behind_by_lab_code_does_not_outlive_the_run(tmp_path):
-    pidfile = tmp_path / "daemon.pid"
-    daemon = textwrap.dedent(f"""
-        import os, time
+def test_a_daemon_left_behind_by_lab_code_does_not_outlive_the_run():
+    daemon = textwrap.dedent("""
+        import os, sys, time
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
-                with open({str(pidfile)!r}, "w") as fh:
-                    fh.write(str(os.getpid()))
+                print(f"daemon pid {os.getpid()}", flush=True)  # captured with the run's output
                 time.sleep(120)
             os._exit(0)
         time.sleep(0.3)
     """)
     result = run_lab("binary-addition", daemon + _solution("binary-addition"), settings=_binary("iters_num=20"))
     assert result.history
-    pid = int(pidfile.read_text())
-    import os
-    import time
-
+    pid = int(result.output.split("daemon pid ")[1].split()[0])
     time.sleep(0.2)
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -600,3 +595,31 @@ def test_flooding_the_output_is_stopped_with_a_message():
     result = run_lab("binary-addition", source, settings=_binary("iters_num=500"))
     assert not result.passed and result.diagnosis.key == "too-much-output"
     assert len(result.output) < 10_000  # what is kept of the prints is bounded
+
+
+def test_with_kernel_confinement_lab_code_cannot_read_the_solutions_or_write_outside():
+    from quizzer.labs import runner
+
+    if runner.confine_module() is None:
+        pytest.skip("this quizzer has no quizzer/engine/confine.py")
+    solution = Path(core.__file__).parent / "solutions" / "binary_addition.py"
+    outside = Path(core.__file__).parent / "data" / "written-by-lab-code.txt"
+    probe = textwrap.dedent(f"""
+        for _path in ({str(solution)!r}, "/etc/passwd"):
+            try:
+                open(_path).read(1)
+                print("READ", _path, flush=True)
+            except OSError:
+                pass
+        try:
+            open({str(outside)!r}, "w").write("x")
+            print("WROTE", flush=True)
+        except OSError:
+            pass
+    """)
+    result = run_lab("binary-addition", probe + _solution("binary-addition"), settings=_binary("iters_num=20"))
+    assert "confinement" in result.isolation
+    assert result.history
+    if "landlock" not in result.isolation.split("missing:")[-1]:
+        assert "READ" not in result.output and "WROTE" not in result.output, result.output
+        assert not outside.exists()

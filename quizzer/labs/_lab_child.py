@@ -1,6 +1,6 @@
 """The other side of a lab run: the process that trains with the learner's code.
 
-Started by ``quizzer.labs.runner`` as ``python -I <this file>`` in a new session, with a clean
+Started by ``quizzer.labs.runner`` as ``python -I -S <this file>`` in a new session, with a clean
 environment, an empty scratch directory as its working directory, the request on stdin and a pipe
 on file descriptor 3 for its report. Like the grading sandbox's child (``quizzer/engine/
 _sandbox_child.py``, whose limits this copies: a lab runs longer and streams, so it cannot reuse
@@ -166,6 +166,7 @@ def main() -> None:
     sys.meta_path.insert(0, _RefuseQuizzer())
     sys.path[:] = [p for p in sys.path if p and not (
         os.path.isdir(os.path.join(p, "quizzer")) and not os.path.isdir(os.path.join(p, "numpy")))]
+    sys.path.append(req["numpy_path"])  # started with -S: numpy's folder is the one path added
 
     import numpy as np
 

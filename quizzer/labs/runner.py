@@ -1,6 +1,6 @@
 """Start the lab child, stream what it reports, enforce the lab's time limit, read back the weights.
 
-The learner's file runs only in the child (``_lab_child.py``, a separate ``python -I`` process in
+The learner's file runs only in the child (``_lab_child.py``, a separate ``python -I -S`` process in
 its own session, with the grading sandbox's rlimits). Everything read from it is validated here as
 untrusted data: report lines against a fixed set of tags and types, the weights as raw float64
 bytes whose size must equal the shapes this side expects for the lab's settings (never unpickled,
@@ -72,6 +72,15 @@ def confine_module() -> str | None:
     except (ImportError, ValueError):
         return None
     return spec.origin if spec is not None and spec.origin else None
+
+
+def numpy_folder() -> str:
+    """The folder numpy is installed in (found, not imported): the child's only path entry beyond
+    the standard library, since it starts without site (``-S``: no .pth file runs in it)."""
+    spec = find_spec("numpy")
+    if spec is None or spec.origin is None:
+        raise ImportError("numpy is not installed")
+    return os.path.dirname(os.path.dirname(spec.origin))
 
 
 def child_env() -> dict[str, str]:
@@ -183,12 +192,12 @@ def run_child(*, driver: str, source: str, filename: str, settings: dict[str, An
     read_fd, write_fd = os.pipe()
     request = {"driver": driver, "source": source, "filename": filename, "settings": settings,
                "data": data, "probe": probe_shapes is not None, "scratch": scratch, "report_fd": write_fd,
-               "confine": confine_module(),
+               "confine": confine_module(), "numpy_path": numpy_folder(),
                "limits": {"wall_seconds": time_limit, "memory_bytes": _MEMORY}}
     started = time.monotonic()
     proc = None
     try:
-        proc = subprocess.Popen([sys.executable, "-I", str(CHILD)], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-I", "-S", str(CHILD)], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=scratch,
                                 env=child_env(), pass_fds=(write_fd,), start_new_session=True)
         os.close(write_fd)
