@@ -54,8 +54,8 @@ def _lab_error(exc: Exception, lang: str) -> typer.Exit:
     from quizzer.labs.spec import LabError
 
     if isinstance(exc, LabError):
-        return fail(_escape(exc.text(lang)), exc.exit_code)
-    return fail(_escape(str(exc)), EXIT_USAGE)
+        return fail(_escape(exc.text(lang)), exc.exit_code, lang=lang)
+    return fail(_escape(str(exc)), EXIT_USAGE, lang=lang)
 
 
 def _escape(text: str) -> str:

@@ -36,12 +36,12 @@ class LabError(QuizzerError):
     """A lab input problem (exit 2): the message exists in English and Japanese."""
 
     def __init__(self, key: str, *, exit_code: int | None = None, **params: Any) -> None:
-        self.key = key
+        super().__init__(say(key, "en", **_render(params, "en")), exit_code=exit_code)
+        self.lab_key = key  # a key of the labs' catalogue (quizzer.labs.messages), not of i18n.labels
         self.params = params
-        super().__init__(self.text("en"), exit_code=exit_code)
 
     def text(self, lang: str) -> str:
-        return say(self.key, lang, **_render(self.params, lang))
+        return say(self.lab_key, lang, **_render(self.params, lang))
 
 
 @dataclass(frozen=True)
