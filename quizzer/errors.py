@@ -11,7 +11,8 @@ class QuizzerError(Exception):
     Raise it with a catalogue key and named values (``QuizzerError.of("no-such-file", path=p)``) when a
     learner may read it: the command layer renders ``key`` in the learner's language through
     ``quizzer.i18n.labels``, and ``message`` holds the English text for logs and tests. A plain
-    message (``QuizzerError("...")``) is kept for instructors' diagnostics not yet in the catalogue.
+    message (``QuizzerError("...")``) is only for author-facing bank diagnostics (tests/test_terminal.py
+    lists the few allowed); a value that is itself a catalogue sentence is a ``labels.Phrase``.
     """
 
     exit_code: int = USAGE
@@ -39,9 +40,9 @@ class QuizzerError(Exception):
         """The message in ``lang`` (the catalogue's text when the error has a key)."""
         if self.key is None:
             return self.message
-        from quizzer.i18n.labels import label
+        from quizzer.i18n.labels import Phrase, label
 
-        return label(self.key, lang, **self.params)
+        return label(self.key, lang, **{k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.message

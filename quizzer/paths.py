@@ -21,26 +21,28 @@ def data_dir() -> Path:
 
     Raises StoreError when it cannot be created, is not a directory, or is not writable.
     """
+    from quizzer.i18n.labels import Phrase
+
     configured = os.environ.get(HOME_ENV, "").strip()
     if configured:
         directory = Path(configured).expanduser()
-        hint = f"set {HOME_ENV} to a writable directory"
+        hint = Phrase("home-hint-env", env=HOME_ENV)
     else:
         import platformdirs
 
         directory = Path(platformdirs.user_data_dir("quizzer", appauthor=False))
-        hint = f"fix its permissions or set {HOME_ENV} to a writable directory"
+        hint = Phrase("home-hint-fix", env=HOME_ENV)
 
     if directory.exists() and not directory.is_dir():
-        raise StoreError(f"data directory {directory} exists but is not a directory; {hint}")
+        raise StoreError.of("home-not-dir", path=directory, hint=hint)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise StoreError(f"cannot create data directory {directory} ({reason}); {hint}") from None
+        raise StoreError.of("home-cannot-create", path=directory, reason=reason, hint=hint) from None
     # SQLite needs to create the database and its -wal/-shm companions next to it.
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise StoreError(f"data directory {directory} is not writable; {hint}")
+        raise StoreError.of("home-not-writable", path=directory, hint=hint)
     return directory
 
 

@@ -65,13 +65,13 @@ _EXERCISE_BODY = {
 def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | None, bank: str | None) -> tuple[Path, int, str]:
     """Append a skeleton to ``<bank>/questions/<topic>.yaml`` (or exercises/); returns (path, line, id)."""
     if kind not in ("question", "exercise"):
-        raise QuizzerError(f"unknown kind {kind!r}; use question or exercise")
+        raise QuizzerError.of("new-unknown-kind", value=kind)
     if not KEBAB.match(topic):
-        raise QuizzerError(f"topic {topic!r} must be kebab-case, e.g. lstm or seq2seq")
+        raise QuizzerError.of("new-topic-kebab", value=topic)
     types = QUESTION_TYPES if kind == "question" else EXERCISE_TYPES
     item_type = item_type or types[0]
     if item_type not in types:
-        raise QuizzerError(f"unknown {kind} type {item_type!r}; use one of {', '.join(types)}")
+        raise QuizzerError.of(f"new-unknown-{kind}-type", value=item_type, known=", ".join(types))
     root = Path(bank or _default_bank()).expanduser()
     if root.exists() and not root.is_dir():
         raise QuizzerError.of("write-bank-is-file", path=root)
@@ -84,16 +84,16 @@ def new_item(kind: str, *, topic: str, item_type: str | None, item_id: str | Non
             n += 1
         item_id = f"{topic}-new-{n}"
     elif not KEBAB.match(item_id):
-        raise QuizzerError(f"id {item_id!r} must be kebab-case")
+        raise QuizzerError.of("new-id-kebab", value=item_id)
     if item_id in existing_ids:
-        raise QuizzerError(f"id {item_id!r} is already used in {root} or the built-in bank")
+        raise QuizzerError.of("new-id-used", value=item_id, path=root)
     list_key = "questions" if kind == "question" else "exercises"
     skeleton = _skeleton(kind, item_id, topic, item_type)
     if path.exists():
         text = path.read_text(encoding="utf-8")
         keys = re.findall(r"^([a-z_]+):", text, flags=re.MULTILINE)
         if not keys or keys[-1] != list_key:
-            raise QuizzerError(f"{path} does not end with its {list_key}: list; add the item by hand")
+            raise QuizzerError.of("new-list-not-last", path=path, section=list_key)
         if not text.endswith("\n"):
             text += "\n"
         line = text.count("\n") + 2

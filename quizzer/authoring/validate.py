@@ -70,7 +70,9 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
     dirs = bank_dirs(list(paths) if paths else None)
     files = bank_files(dirs)
     if not files:
-        raise QuizzerError("no bank files (*.yaml) found in " + ", ".join(paths or ["the built-in bank"]))
+        from quizzer.i18n.labels import Phrase
+
+        raise QuizzerError.of("no-bank-files", paths=", ".join(paths) if paths else Phrase("the-builtin-bank"))
     problems = Problems()
     items = read_files(files, problems)
     _check_against_builtin(dirs, items, problems)

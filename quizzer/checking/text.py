@@ -105,7 +105,7 @@ class TextChecker:
         if not response.strip():
             raise AnswerError.of("answer-empty")
         if len(response) > MAX_LENGTH:
-            raise AnswerError(f"the answer is too long ({len(response)} characters; the limit is {MAX_LENGTH})")
+            raise AnswerError.of("math-too-long", n=len(response), limit=MAX_LENGTH)
         expected = self.expected(served, lang=lang)
         given = normalise(response)
         if given and given in {normalise(a) for a in spec.all_answers()}:

@@ -159,7 +159,7 @@ def _exercise(bank: list[str] | None, item_id: str) -> Exercise:
 
     item = load(bank).get(item_id)
     if not isinstance(item, Exercise):
-        raise QuizzerError(f"{item_id} is a question, not a code exercise; answer it with `quizzer answer {item_id} ...`")
+        raise QuizzerError.of("not-an-exercise", id=item_id)
     return item
 
 
@@ -246,7 +246,7 @@ def start(
     if path.is_dir():
         raise QuizzerError.of("write-is-folder", path=path)
     if path.exists() and not force:
-        raise QuizzerError(f"{path} already exists; pass --force to overwrite it, or -o to choose another file")
+        raise QuizzerError.of("already-exists", path=path)
     if format_ == "ipynb":
         from quizzer.engine.notebook import exercise_notebook
 
@@ -310,7 +310,7 @@ def grade(
     language = resolve_language(lang)
     _check_isolation(require_isolation, language)
     if format_ is not None and format_ not in ("json", "gradescope"):
-        raise QuizzerError(f"unknown --format {format_!r}; choose json or gradescope")
+        raise QuizzerError.of("grade-unknown-format", value=format_)
     if not path.exists():
         raise QuizzerError.of("no-such-path", path=path)
     if not path.is_dir() and not path.is_file():
@@ -334,7 +334,7 @@ def grade(
     exercise = _exercise(bank, item_id)
     if path.is_dir():
         if format_ == "gradescope":
-            raise QuizzerError("--format gradescope grades one submission; give a file, not a folder")
+            raise QuizzerError.of("gradescope-one-file")
         passed = _grade_dir(exercise, path, jobs=jobs, output=output, as_json=json or format_ == "json", lang=language,
                             report=report, roster=class_roster, limits=_limits(exercise, timeout, memory))
         raise typer.Exit(EXIT_OK if passed else EXIT_WRONG)
@@ -352,7 +352,7 @@ def grade(
         if output is not None:
             from quizzer.engine.grade import Graded, write_results
 
-            write_results(output, [Graded(str(path), result)])
+            write_results(output, [Graded(str(path), result)], lang=language)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_WRONG)
 
 
@@ -368,7 +368,7 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
     if not files:
         raise QuizzerError(_t("no-submissions", lang, folder=folder))
     if output is not None and output.suffix.lower() not in (".json", ".csv"):
-        raise QuizzerError(f"cannot write results to {output}: use a .json or .csv file name")
+        raise QuizzerError.of("results-suffix", path=output)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("[dim]{task.fields[waiting]}"), console=err_console, transient=True)
     done: list = []
@@ -399,7 +399,7 @@ def _grade_dir(exercise: Exercise, folder: Path, *, jobs: int, output: Path | No
     graded = identity.graded
     n_passed = sum(g.result.passed for g in graded)
     if output is not None:
-        write_results(output, graded)
+        write_results(output, graded, lang=lang)
     if report is not None:  # after the results file: a report that cannot be written loses no grades
         _write_report(report, exercise, identity, lang=lang)
     if as_json:
@@ -454,7 +454,7 @@ def _interrupted_batch(done: list, files: list[Path], output: Path | None, lang:
     graded_files = {g.file for g in done}
     if output is not None and done:
         missing = [str(f) for f in files if str(f) not in graded_files]
-        write_results(output, sorted(done, key=lambda g: g.file), not_graded=missing)
+        write_results(output, sorted(done, key=lambda g: g.file), not_graded=missing, lang=lang)
         err_console.print(escape(_t("grade-interrupted", lang, done=len(done), total=len(files), path=output)), soft_wrap=True)
     else:
         err_console.print(escape(_t("grade-interrupted-none", lang, done=len(done), total=len(files))), soft_wrap=True)

@@ -174,9 +174,7 @@ def answer(
     language = resolve_language(lang)
     item = load(bank).get(item_id)
     if _needs_seed(item) and seed is None:
-        raise QuizzerError(
-            f"{item.id} draws fresh values at every serving; pass the --seed that `quizzer show {item.id}` printed"
-        )
+        raise QuizzerError.of("needs-seed", id=item.id)
     served = serve(item, seed=seed)
     if seed is None:
         served = _canonical(served)

@@ -403,7 +403,7 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
     ``runner`` (closed by the caller) may be given to reuse fork servers already started.
     """
     if jobs < 1:
-        raise QuizzerError("--jobs must be at least 1")
+        raise QuizzerError.of("jobs-at-least-one")
     prepared = prepare(exercise)
     results: list[Graded | None] = [None] * len(paths)
 
@@ -472,17 +472,21 @@ def gradescope(result: Result) -> dict:
     }
 
 
-def write_results(path: str | os.PathLike, graded: Sequence[Graded], *, not_graded: Sequence[str] = ()) -> Path:
+def write_results(path: str | os.PathLike, graded: Sequence[Graded], *, not_graded: Sequence[str] = (),
+                  lang: str = "en") -> Path:
     """Write the batch's results as JSON (a list of objects) or CSV, chosen by the file's suffix.
 
     ``not_graded`` (a batch interrupted by Ctrl-C) adds one row per file left out, with ``passed``
-    empty and the feedback "not graded (interrupted)", so the file says itself that it is incomplete.
+    empty and the feedback "not graded (interrupted)" (in ``lang``), so the file says itself that it is
+    incomplete.
     """
+    from quizzer.i18n.labels import label
+
     target = Path(path)
     suffix = target.suffix.lower()
     rows = result_rows(graded)
     rows += [{"file": str(f), "id": graded[0].result.item_id if graded else "", "passed": None, "score": None,
-              "max_score": None, "feedback": "not graded (interrupted)", "elapsed": None} for f in not_graded]
+              "max_score": None, "feedback": label("not-graded", lang), "elapsed": None} for f in not_graded]
     if suffix == ".json":
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     elif suffix == ".csv":
@@ -492,7 +496,7 @@ def write_results(path: str | os.PathLike, graded: Sequence[Graded], *, not_grad
         writer.writerows(rows)
         text = buffer.getvalue()
     else:
-        raise QuizzerError(f"cannot write results to {target}: use a .json or .csv file name")
+        raise QuizzerError.of("results-suffix", path=target)
     from quizzer.paths import write_file
 
     write_file(target, text, newline="")

@@ -430,7 +430,9 @@ class _Zygote:
             self._stderr.seek(0)
             detail = self._stderr.read()[-500:].decode("utf-8", "replace").strip()
             self.kill()
-            raise SandboxError(f"the sandbox could not start: {detail or 'no reason given'}")
+            from quizzer.i18n.labels import Phrase
+
+            raise SandboxError.of("sandbox-no-start", detail=detail or Phrase("sandbox-no-reason"))
         scratch = ready.get("scratch")
         if isinstance(scratch, str) and os.path.basename(scratch).startswith("quizzer-scratch-"):
             self.scratch = scratch

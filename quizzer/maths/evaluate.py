@@ -321,29 +321,31 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
     body = unicodedata.normalize("NFKC", text).strip()
     if not body:
         raise AnswerError.of("answer-empty")
-    hint = "write a shape like 3x4 or (3, 4)"
+    from quizzer.i18n.labels import Phrase
+
+    hint = Phrase("shape-hint")
     if body[0] in "([" and body[-1] in ")]":
         if (body[0], body[-1]) not in (("(", ")"), ("[", "]")):
-            raise AnswerError(f"unbalanced brackets; {hint}")
+            raise AnswerError.of("shape-brackets", hint=hint)
         body = body[1:-1].strip()
         if not body:
             return ()
     if any(c in body for c in "*·⋅"):
-        raise AnswerError(f"'*' multiplies; {hint}")
+        raise AnswerError.of("shape-star", hint=hint)
     if body.endswith(",") and body.count(",") == 1 and not re.search("[x×X]", body):
         body = body[:-1]
     dims = []
     for part in _SHAPE_SEPARATOR.split(body):
         part = part.strip()
         if not part:
-            raise AnswerError(f"a size is missing; {hint}")
+            raise AnswerError.of("shape-size-missing", hint=hint)
         if not part.isascii() or not part.isdigit():
-            raise AnswerError(f"'{part}' is not a whole number; {hint}")
+            raise AnswerError.of("shape-not-whole", part=part, hint=hint)
         if len(part) > 12:
-            raise AnswerError(f"'{part}' is too large for a size")
+            raise AnswerError.of("shape-size-too-large", part=part)
         dims.append(int(part))
     if len(dims) > 32:
-        raise AnswerError(f"a shape has at most 32 sizes (got {len(dims)})")
+        raise AnswerError.of("shape-too-many", n=len(dims))
     return tuple(dims)
 
 

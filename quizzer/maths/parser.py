@@ -33,7 +33,7 @@ def _node(cls, *parts) -> Expr:
         if isinstance(part, tuple):
             height = max(height, 1 + max((p.height for p in part), default=0))
     if height > MAX_HEIGHT:
-        raise AnswerError(f"the answer is too complex (more than {MAX_HEIGHT} operations deep)")
+        raise AnswerError.of("math-too-deep", limit=MAX_HEIGHT)
     return cls(*parts, height=height)
 
 
@@ -68,7 +68,7 @@ class _Parser:
     def count(self, node: Expr) -> Expr:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise AnswerError(f"the answer is too complex (more than {MAX_NODES} parts)")
+            raise AnswerError.of("math-too-many-parts", limit=MAX_NODES)
         return node
 
     # -- grammar
@@ -81,7 +81,7 @@ class _Parser:
 
     def expression(self, right_binding: int, depth: int) -> Expr:
         if depth > MAX_DEPTH:
-            raise AnswerError(f"the answer is nested too deeply (the limit is {MAX_DEPTH} levels)")
+            raise AnswerError.of("math-nested", limit=MAX_DEPTH)
         left = self.operand(depth)
         while True:
             token = self.peek()
@@ -107,7 +107,7 @@ class _Parser:
             return self.name(token.text, depth)
         if token.kind == "(":
             if self.peek().kind == ")":
-                raise AnswerError("empty parentheses '()' are not allowed")
+                raise AnswerError.of("math-empty-parens")
             inner = self.expression(0, depth + 1)
             self.expect_close()
             return inner
@@ -127,9 +127,10 @@ class _Parser:
                 return self.call(name, depth)
             if name in self.spellings:
                 return self.leaf(name)
-            raise AnswerError(
-                f"unknown function '{name}'; allowed functions: {', '.join(self.functions) or 'none'}"
-            )
+            from quizzer.i18n.labels import Phrase
+
+            raise AnswerError.of("math-unknown-function", name=name,
+                                 allowed=", ".join(self.functions) or Phrase("math-no-functions"))
         if name in self.spellings:
             return self.leaf(name)
         if name in self.functions:
@@ -149,7 +150,7 @@ class _Parser:
         if self.peek().kind != ")":
             while True:
                 if self.peek().kind in (",", ")"):
-                    raise AnswerError(f"a value is missing in the arguments of {name}(...)")
+                    raise AnswerError.of("math-argument-missing", name=name)
                 args.append(self.expression(0, depth + 1))
                 if self.peek().kind == ",":
                     self.advance()
@@ -159,12 +160,12 @@ class _Parser:
         low, high = FUNCTIONS[name]
         if not low <= len(args) <= high:
             if low == high:
-                wanted = f"{low} argument" + ("s" if low != 1 else "")
+                key = "math-takes-one" if low == 1 else "math-takes"
             elif high >= 64:
-                wanted = f"at least {low} argument" + ("s" if low != 1 else "")
+                key = "math-takes-at-least-one" if low == 1 else "math-takes-at-least"
             else:
-                wanted = f"{low} or {high} arguments"
-            raise AnswerError(f"{name} takes {wanted} (got {len(args)})")
+                key = "math-takes-between"
+            raise AnswerError.of(key, name=name, n=low, low=low, high=high, got=len(args))
         return self.count(_node(Call, name, tuple(args)))
 
     def expect_close(self) -> None:
@@ -191,7 +192,7 @@ class _Parser:
         around = self.tokens[self.pos - 1 : self.pos + 2]
         if [t.kind for t in around] == ["num", ",", "num"]:
             raise AnswerError.of("math-comma-number")
-        raise AnswerError("',' only separates function arguments")
+        raise AnswerError.of("math-comma")
 
     def complain_missing_operand(self, token: _Token) -> None:
         before = self.previous()

@@ -119,8 +119,8 @@ def _tokenize(text: str, spellings: Mapping[str, str]) -> list[_Token]:
             python_word = keyword.iskeyword(word) or keyword.issoftkeyword(word)
             if python_word and word not in spellings and _split_name(word, spellings) is None:
                 if word == "_":
-                    raise AnswerError("'_' is not a known name")
-                raise AnswerError(f"'{word}' is a Python keyword; only maths is allowed")
+                    raise AnswerError.of("math-underscore")
+                raise AnswerError.of("math-keyword", word=word)
             tokens.append(_Token("name", word))
             pos = name.end()
             continue
@@ -152,14 +152,12 @@ def _number_span(text: str, pos: int) -> str:
 def _read_number(match: re.Match[str]) -> Fraction:
     mantissa = match.group()[: match.start(1) - match.start()] if match.group(1) else match.group()
     if len(mantissa) > _MAX_DIGITS:
-        raise AnswerError(f"a number has too many digits ({len(mantissa)}; the limit is {_MAX_DIGITS})")
+        raise AnswerError.of("math-digits", n=len(mantissa), limit=_MAX_DIGITS)
     value = Fraction(mantissa)
     if match.group(1):
         exponent = int(match.group(2))
         if abs(exponent) > _MAX_DECIMAL_EXPONENT:
-            raise AnswerError(
-                f"the exponent of '{match.group()}' is too large (the limit is {_MAX_DECIMAL_EXPONENT})"
-            )
+            raise AnswerError.of("math-exponent", number=match.group(), limit=_MAX_DECIMAL_EXPONENT)
         value *= Fraction(10) ** exponent
         _check_size(value)
     return value

@@ -47,8 +47,9 @@ def plan_practice(
     items = [i for i in bank.select(topics=topics, types=types) if practicable(i)]
     items = keep(items, source=source, difficulty=difficulty)
     if not items:
-        wanted = ", ".join(types) if types else "practicable"
-        raise QuizzerError(f"no {wanted} items match; `quizzer list` shows what the bank has")
+        if types:
+            raise QuizzerError.of("no-items-of-type", types=", ".join(types))
+        raise QuizzerError.of("no-practicable-items")
     rng = random.Random(seed)
     rng.shuffle(items)
     if history:

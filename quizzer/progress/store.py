@@ -70,8 +70,6 @@ LEARNING_STEPS = (timedelta(minutes=10),)
 RELEARNING_STEPS = (timedelta(minutes=10),)
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_MOVE_AWAY = "move it away or set QUIZZER_HOME to another directory"
-
 _SCHEMA = (
     """CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
@@ -349,29 +347,22 @@ class Store:
         try:
             exists = path.exists()
         except OSError as exc:
-            raise StoreError(
-                f"cannot reach progress database {path} ({exc.strerror or type(exc).__name__})"
-            ) from None
+            raise StoreError.of("store-cannot-reach", path=path, reason=exc.strerror or type(exc).__name__) from None
         if exists:
             _check_existing(path)
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(
-                    f"cannot create directory {path.parent} for the progress database "
-                    f"({exc.strerror or type(exc).__name__})"
-                ) from None
+                raise StoreError.of("store-cannot-mkdir", path=path.parent,
+                                    reason=exc.strerror or type(exc).__name__) from None
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(
-                f"cannot open progress database {path} ({_one_line(exc)}); check that its "
-                "directory is writable or set QUIZZER_HOME to another directory"
-            ) from None
+            raise StoreError.of("store-cannot-open", path=path, reason=_one_line(exc)) from None
         store = cls(conn, path)
         try:
-            with store._guard("open"):
+            with store._guard("store-do-open"):
                 conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
@@ -420,7 +411,7 @@ class Store:
         """
         fsrs_rating = _fsrs_rating(passed=passed, rating=rating, hinted=hinted)
         when = _utc(when)
-        with self._guard("record an answer"), self._transaction():
+        with self._guard("store-do-record"), self._transaction():
             self._insert_answer(
                 item_id=item_id, topic=topic, kind=kind, item_type=item_type, passed=passed,
                 score=score, max_score=max_score, response=response, fsrs_rating=fsrs_rating,
@@ -480,7 +471,7 @@ class Store:
             raise ValueError(f"goal_op must be '>=' or '<=', not {goal_op!r}")
         if metric is not None and not math.isfinite(metric):
             metric = None
-        with self._guard("record a lab run"), self._transaction():
+        with self._guard("store-do-record-lab-run"), self._transaction():
             self._conn.execute(
                 "INSERT INTO lab_runs (lab, settings, metric, goal_op, passed, elapsed, diagnosis, finished_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -490,7 +481,7 @@ class Store:
 
     def lab_stats(self) -> tuple[LabStats, ...]:
         """Per lab: runs, runs that reached the goal, the best metric, the time of the latest run."""
-        with self._guard("read lab runs"):
+        with self._guard("store-do-read-lab-runs"):
             rows = self._conn.execute(
                 "SELECT lab, count(*), sum(passed), max(metric), min(metric), max(goal_op), max(finished_at)"
                 " FROM lab_runs GROUP BY lab ORDER BY lab"
@@ -501,7 +492,7 @@ class Store:
     def start_session(self, *, mode: str, topics: Sequence[str], seed: int | None) -> str:
         """Note the start of a practice session; returns its id for ``record(session_id=...)``."""
         session_id = uuid.uuid4().hex
-        with self._guard("start a session"), self._transaction():
+        with self._guard("store-do-start-session"), self._transaction():
             self._conn.execute(
                 "INSERT INTO sessions (id, mode, topics, seed, started_at) VALUES (?, ?, ?, ?, ?)",
                 (session_id, mode, json.dumps(list(topics)), seed, _iso(_utc(None))),
@@ -510,20 +501,20 @@ class Store:
 
     def finish_session(self, session_id: str) -> None:
         """Mark a session finished (the first call wins). Unknown ids raise StoreError."""
-        with self._guard("finish a session"), self._transaction():
+        with self._guard("store-do-finish-session"), self._transaction():
             found = self._conn.execute(
                 "UPDATE sessions SET finished_at = coalesce(finished_at, ?) WHERE id = ?",
                 (_iso(_utc(None)), session_id),
             ).rowcount
         if not found:
-            raise StoreError(f"no practice session {session_id!r} in {self.path}")
+            raise StoreError.of("store-no-session", id=session_id, path=self.path)
 
     def reset(self, item_ids: Iterable[str] | None = None) -> int:
         """Forget the answers and cards of ``item_ids``, or everything (sessions and exams too) if None.
 
         Returns the number of answers removed.
         """
-        with self._guard("reset progress"), self._transaction():
+        with self._guard("store-do-reset"), self._transaction():
             if item_ids is None:
                 removed = self._conn.execute("DELETE FROM attempts").rowcount
                 self._conn.execute("DELETE FROM cards")
@@ -555,7 +546,7 @@ class Store:
         session_id = uuid.uuid4().hex
         now = _iso(_utc(None))
         topics = sorted({topic for _, topic, _, _, _ in items})
-        with self._guard("start an exam"), self._transaction():
+        with self._guard("store-do-start-exam"), self._transaction():
             self._conn.execute(
                 "INSERT INTO sessions (id, mode, topics, seed, started_at) VALUES (?, 'exam', ?, ?, ?)",
                 (session_id, json.dumps(topics), seed, now),
@@ -586,7 +577,7 @@ class Store:
         when: datetime | None = None,
     ) -> None:
         """Keep the learner's (latest) response to one exam item with its grade; committed before returning."""
-        with self._guard("save an exam answer"), self._transaction():
+        with self._guard("store-do-save-exam-answer"), self._transaction():
             self._conn.execute(
                 "UPDATE exam_answers SET response = ?, passed = ?, score = ?, max_score = ?, answered_at = ?"
                 " WHERE attempt_id = ? AND position = ?",
@@ -604,7 +595,7 @@ class Store:
         marked: tuple[int, bool] | None = None,
     ) -> None:
         """Keep the time used, the position shown, time ``spent`` on one item, a ``marked`` flag."""
-        with self._guard("save the exam"), self._transaction():
+        with self._guard("store-do-save-exam"), self._transaction():
             if spent is not None:
                 self._conn.execute(
                     "UPDATE exam_answers SET seconds = seconds + ? WHERE attempt_id = ? AND position = ?",
@@ -624,7 +615,7 @@ class Store:
             (float(elapsed_s), current, attempt_id),
         ).rowcount
         if not found:
-            raise StoreError(f"exam {attempt_id} in {self.path} is finished or does not exist")
+            raise StoreError.of("store-exam-closed", id=attempt_id, path=self.path)
 
     def finish_exam(self, attempt_id: int, *, ended_by: str, elapsed_s: float, when: datetime | None = None) -> None:
         """End an attempt and record each answered item's final response as an answer (FSRS included).
@@ -633,12 +624,12 @@ class Store:
         changed. Finishing an attempt already finished changes nothing.
         """
         when = _utc(when)
-        with self._guard("submit the exam"), self._transaction():
+        with self._guard("store-do-submit-exam"), self._transaction():
             row = self._conn.execute(
                 "SELECT session_id, finished_at FROM exam_attempts WHERE id = ?", (attempt_id,)
             ).fetchone()
             if row is None:
-                raise StoreError(f"no exam {attempt_id} in {self.path}")
+                raise StoreError.of("store-no-exam", id=attempt_id, path=self.path)
             session_id, finished_at = row
             if finished_at is not None:
                 return
@@ -675,7 +666,7 @@ class Store:
         return self._exams(where, ())
 
     def _exams(self, where: str, args: tuple[Any, ...]) -> list[ExamRecord]:
-        with self._guard("read exams"):
+        with self._guard("store-do-read-exams"):
             rows = self._conn.execute(
                 "SELECT id, session_id, started_at, finished_at, ended_by, time_limit_s, elapsed_s, pass_line,"
                 f" lang, seed, filters, current FROM exam_attempts {where} ORDER BY id",
@@ -712,7 +703,7 @@ class Store:
         from fsrs import Card
 
         now = _utc(now)
-        with self._guard("read cards"):
+        with self._guard("store-do-read-cards"):
             rows = self._conn.execute("SELECT item_id, card FROM cards").fetchall()
         scheduler = _scheduler()
         return {item_id: float(scheduler.get_card_retrievability(Card.from_json(card), now)) for item_id, card in rows}
@@ -731,7 +722,7 @@ class Store:
         Items never answered have no card and are never due.
         """
         wanted = None if item_ids is None else set(item_ids)
-        with self._guard("read due items"):
+        with self._guard("store-do-read-due"):
             rows = self._conn.execute(
                 "SELECT item_id, topic, due, last_review, state, card FROM cards"
                 " WHERE due <= ? ORDER BY due, item_id",
@@ -742,7 +733,7 @@ class Store:
 
     def card(self, item_id: str) -> DueItem | None:
         """The item's schedule whether due or not (None if never answered)."""
-        with self._guard("read a card"):
+        with self._guard("store-do-read-card"):
             row = self._conn.execute(
                 "SELECT item_id, topic, due, last_review, state, card FROM cards WHERE item_id = ?",
                 (item_id,),
@@ -751,7 +742,7 @@ class Store:
 
     def history(self, item_id: str) -> list[Attempt]:
         """Every recorded answer to ``item_id``, oldest first."""
-        with self._guard("read history"):
+        with self._guard("store-do-read-history"):
             rows = self._conn.execute(
                 "SELECT item_id, topic, kind, item_type, passed, score, max_score, response,"
                 " rating, self_rated, hinted, session_id, answered_at"
@@ -769,7 +760,7 @@ class Store:
 
     def last_results(self) -> dict[str, bool]:
         """Whether the latest answer to each answered item was right (one query, for planning sessions)."""
-        with self._guard("read progress"):
+        with self._guard("store-do-read-progress"):
             rows = self._conn.execute(
                 "SELECT a.item_id, a.passed FROM attempts a"
                 " JOIN (SELECT item_id, MAX(id) AS last FROM attempts GROUP BY item_id) l ON a.id = l.last"
@@ -781,7 +772,7 @@ class Store:
         now = _utc(now)
         today = now.date()
         first_day = today - timedelta(days=6)
-        with self._guard("read statistics"):
+        with self._guard("store-do-read-stats"):
             attempts, correct, items_seen = self._conn.execute(
                 "SELECT count(*), coalesce(sum(passed), 0), count(DISTINCT item_id) FROM attempts"
             ).fetchone()
@@ -873,35 +864,34 @@ class Store:
             text = _one_line(exc)
             lowered = text.lower()
             if "locked" in lowered or "busy" in lowered:
-                hint = "another quizzer is writing to it; try again"
+                hint = "store-hint-busy"
             elif "readonly" in lowered or "read-only" in lowered:
-                hint = "the file or its directory is read-only; fix the permissions or set QUIZZER_HOME"
+                hint = "store-hint-readonly"
             elif "malformed" in lowered or "not a database" in lowered:
-                hint = f"the file is damaged; {_MOVE_AWAY}"
+                hint = "store-hint-damaged"
             elif "full" in lowered:
-                hint = "the disk is full; free some space"
+                hint = "store-hint-full"
             else:
-                hint = "check the file and its directory"
-            raise StoreError(
-                f"progress database {self.path}: cannot {action} ({text}); {hint}"
-            ) from None
+                hint = "store-hint-check"
+            from quizzer.i18n.labels import Phrase
+
+            raise StoreError.of("store-failed", path=self.path, action=Phrase(action), reason=text,
+                                hint=Phrase(hint)) from None
 
 
 def _check_existing(path: Path) -> None:
     """Refuse, without modifying it, a file that is not a quizzer database this version can use."""
     if path.is_dir():
-        raise StoreError(f"progress database {path} is a directory; {_MOVE_AWAY}")
+        raise StoreError.of("store-is-dir", path=path)
     try:
         with open(path, "rb") as handle:
             header = handle.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(
-            f"cannot read progress database {path} ({exc.strerror or type(exc).__name__})"
-        ) from None
+        raise StoreError.of("store-cannot-read", path=path, reason=exc.strerror or type(exc).__name__) from None
     if not header:
         return  # an empty file is a database nobody has written yet
     if header != _SQLITE_MAGIC:
-        raise StoreError(f"{path} is not a quizzer progress database (not SQLite); {_MOVE_AWAY}")
+        raise StoreError.of("store-not-sqlite", path=path)
     # Read-only: a read-write connection could roll back a hot journal or checkpoint a WAL on
     # close, changing another application's file.
     uri = path.resolve().as_uri() + "?mode=ro"
@@ -912,9 +902,7 @@ def _check_existing(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise StoreError(
-            f"{path} is not a usable quizzer progress database ({_one_line(exc)}); {_MOVE_AWAY}"
-        ) from None
+        raise StoreError.of("store-unusable", path=path, reason=_one_line(exc)) from None
     if tables or version:
         _judge(path, version, tables, app)
 
@@ -940,14 +928,11 @@ def _describe(conn: sqlite3.Connection) -> tuple[int, set[str], str | None]:
 
 def _judge(path: Path, version: int, tables: set[str], app: str | None) -> None:
     if app != APP_NAME:
-        raise StoreError(f"{path} is not a quizzer progress database; {_MOVE_AWAY}")
+        raise StoreError.of("store-foreign", path=path)
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} was written by a newer quizzer (schema {version}, this one reads up to "
-            f"{SCHEMA_VERSION}); upgrade quizzer or set QUIZZER_HOME to another directory"
-        )
+        raise StoreError.of("store-newer", path=path, version=version, supported=SCHEMA_VERSION)
     if version < 1 or not _TABLES_AT[version] <= tables:
-        raise StoreError(f"{path} is a damaged quizzer progress database; {_MOVE_AWAY}")
+        raise StoreError.of("store-damaged", path=path)
 
 
 _SCHEDULER: Scheduler | None = None
