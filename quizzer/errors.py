@@ -12,7 +12,7 @@ class QuizzerError(Exception):
     learner may read it: the command layer renders ``key`` in the learner's language through
     ``quizzer.i18n.labels``, and ``message`` holds the English text for logs and tests. A plain
     message (``QuizzerError("...")``) is only for author-facing bank diagnostics (tests/test_terminal.py
-    lists the few allowed); a value that is itself a catalogue sentence is a ``labels.Phrase``.
+    lists the few allowed); a value that is itself a catalogue sentence is a ``Phrase``.
     """
 
     exit_code: int = USAGE
@@ -40,12 +40,29 @@ class QuizzerError(Exception):
         """The message in ``lang`` (the catalogue's text when the error has a key)."""
         if self.key is None:
             return self.message
-        from quizzer.i18n.labels import Phrase, label
+        from quizzer.i18n.labels import label
 
         return label(self.key, lang, **{k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.message
+
+
+class Phrase:
+    """A sentence of the catalogue used as a value inside another (a hint, an action): rendered in the
+    language of the message that holds it."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+
+    def render(self, lang: str) -> str:
+        from quizzer.i18n.labels import label
+
+        return label(self.key, lang, **{k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.values.items()})
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class BankError(QuizzerError):

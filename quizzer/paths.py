@@ -21,7 +21,7 @@ def data_dir() -> Path:
 
     Raises StoreError when it cannot be created, is not a directory, or is not writable.
     """
-    from quizzer.i18n.labels import Phrase
+    from quizzer.errors import Phrase
 
     configured = os.environ.get(HOME_ENV, "").strip()
     if configured:

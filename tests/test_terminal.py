@@ -519,3 +519,24 @@ def test_command_errors_and_a_bad_data_directory_speak_japanese(tmp_path):
     (home / "progress.sqlite3").write_text("not a database at all", encoding="utf-8")
     out = run_cli("stats", env={"QUIZZER_HOME": str(home), "QUIZZER_LANG": "ja"})
     assert out.returncode == 2 and "学習記録のデータベースではありません" in out.stderr, out.stderr
+
+
+def test_the_seven_day_chart_counts_the_learners_local_days():
+    """An answer at 00:00:30 in Tokyo belongs to that Tokyo day, though its UTC date is the day before."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from quizzer.progress.store import Store
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    now = datetime.now(tokyo)
+    just_after_midnight = min(now.replace(hour=0, minute=0, second=30, microsecond=0), now - timedelta(seconds=1))
+    with Store.open() as store:
+        store.record(item_id="mini-numeric", topic="rnn", kind="question", item_type="numeric", passed=True,
+                     score=1, max_score=1, response="0.25", when=just_after_midnight.astimezone(timezone.utc))
+    out = run_cli("stats", "--json", env={"TZ": "Asia/Tokyo"})
+    days = json.loads(out.stdout)["last_7_days"]
+    assert days[-1] == {"day": just_after_midnight.date().isoformat(), "attempts": 1, "correct": 1}
+    shown = run_cli("stats", env={"TZ": "Asia/Tokyo", "QUIZZER_LANG": "ja"}).stdout
+    today = f"{just_after_midnight:%m-%d}"
+    assert re.search(rf"^\s*{today}\s+█+\s+1\s*$", shown, flags=re.MULTILINE), shown

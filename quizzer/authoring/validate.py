@@ -70,7 +70,7 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
     dirs = bank_dirs(list(paths) if paths else None)
     files = bank_files(dirs)
     if not files:
-        from quizzer.i18n.labels import Phrase
+        from quizzer.errors import Phrase
 
         raise QuizzerError.of("no-bank-files", paths=", ".join(paths) if paths else Phrase("the-builtin-bank"))
     problems = Problems()

@@ -430,7 +430,7 @@ class _Zygote:
             self._stderr.seek(0)
             detail = self._stderr.read()[-500:].decode("utf-8", "replace").strip()
             self.kill()
-            from quizzer.i18n.labels import Phrase
+            from quizzer.errors import Phrase
 
             raise SandboxError.of("sandbox-no-start", detail=detail or Phrase("sandbox-no-reason"))
         scratch = ready.get("scratch")

@@ -756,7 +756,7 @@ def plural(n: int, one: str, many: str, lang: str, **values: object) -> str:
 
 
 # The rest of the core's errors a learner or instructor reads (issue 9, second pass). A value that
-# is itself a sentence of the catalogue is passed as ``Phrase(key, ...)`` and rendered in the same
+# is itself a sentence of the catalogue is passed as ``quizzer.errors.Phrase(key, ...)`` and rendered in the same
 # language as the message around it (quizzer.errors).
 _ERRORS = {
     "en": {
@@ -945,17 +945,3 @@ _ERRORS = {
 for _lang, _words in _ERRORS.items():
     LABELS[_lang].update(_words)
 
-
-class Phrase:
-    """A sentence of the catalogue used as a value inside another (a hint, an action), rendered in the
-    language of the message that holds it."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key = key
-        self.values = values
-
-    def render(self, lang: str) -> str:
-        return label(self.key, lang, **{k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.values.items()})
-
-    def __str__(self) -> str:
-        return self.render("en")

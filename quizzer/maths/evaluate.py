@@ -321,7 +321,7 @@ def parse_shape(text: str, *, max_length: int = 100) -> tuple[int, ...]:
     body = unicodedata.normalize("NFKC", text).strip()
     if not body:
         raise AnswerError.of("answer-empty")
-    from quizzer.i18n.labels import Phrase
+    from quizzer.errors import Phrase
 
     hint = Phrase("shape-hint")
     if body[0] in "([" and body[-1] in ")]":

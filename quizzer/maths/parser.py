@@ -127,7 +127,7 @@ class _Parser:
                 return self.call(name, depth)
             if name in self.spellings:
                 return self.leaf(name)
-            from quizzer.i18n.labels import Phrase
+            from quizzer.errors import Phrase
 
             raise AnswerError.of("math-unknown-function", name=name,
                                  allowed=", ".join(self.functions) or Phrase("math-no-functions"))

@@ -229,7 +229,7 @@ class TopicStats:
 
 @dataclass(frozen=True)
 class DayStats:
-    """Answers given on one UTC calendar day."""
+    """Answers given on one calendar day where the learner is (their local time zone)."""
 
     day: date
     attempts: int
@@ -255,7 +255,7 @@ class LabStats:
 
 @dataclass(frozen=True)
 class Stats:
-    """Totals over every recorded answer; ``last_7_days`` runs oldest first and ends today (UTC)."""
+    """Totals over every recorded answer; ``last_7_days`` runs oldest first and ends today (local days)."""
 
     attempts: int
     correct: int
@@ -768,10 +768,17 @@ class Store:
         return {item_id: bool(passed) for item_id, passed in rows}
 
     def stats(self, *, now: datetime | None = None) -> Stats:
-        """Totals, per-topic figures and the answers of the last seven UTC days up to ``now``."""
-        now = _utc(now)
-        today = now.date()
+        """Totals, per-topic figures and the answers of the last seven days up to ``now``.
+
+        Days are calendar days where the learner is: in ``now``'s time zone when it is given, else
+        in the machine's local zone (with its own daylight-saving rules for each answer)."""
+        zone = None if now is None else now.tzinfo  # None: the machine's local zone
+        now = _utc(now)  # refuses a naive ``now``
+        today = now.astimezone(zone).date()
         first_day = today - timedelta(days=6)
+        # A day's first moment is at most 14 hours before its UTC date starts: widen by a day, then
+        # sort the answers into local days below.
+        since = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
         with self._guard("store-do-read-stats"):
             attempts, correct, items_seen = self._conn.execute(
                 "SELECT count(*), coalesce(sum(passed), 0), count(DISTINCT item_id) FROM attempts"
@@ -786,14 +793,15 @@ class Store:
                     (_iso(now),),
                 ).fetchall()
             )
-            by_day = {
-                day: (count, right)
-                for day, count, right in self._conn.execute(
-                    "SELECT substr(answered_at, 1, 10), count(*), sum(passed) FROM attempts"
-                    " WHERE answered_at >= ? AND answered_at <= ? GROUP BY 1",
-                    (first_day.isoformat(), _iso(now)),
-                )
-            }
+            recent = self._conn.execute(
+                "SELECT answered_at, passed FROM attempts WHERE answered_at >= ? AND answered_at <= ?",
+                (_iso(since), _iso(now)),
+            ).fetchall()
+        by_day: dict[str, tuple[int, int]] = {}
+        for answered_at, passed in recent:
+            day = _parse(answered_at).astimezone(zone).date().isoformat()
+            count, right = by_day.get(day, (0, 0))
+            by_day[day] = (count + 1, right + (1 if passed else 0))
         per_topic = {
             topic: TopicStats(topic, n, right, _ratio(right, n), seen, due_by_topic.get(topic, 0))
             for topic, n, right, seen in by_topic
@@ -873,7 +881,7 @@ class Store:
                 hint = "store-hint-full"
             else:
                 hint = "store-hint-check"
-            from quizzer.i18n.labels import Phrase
+            from quizzer.errors import Phrase
 
             raise StoreError.of("store-failed", path=self.path, action=Phrase(action), reason=text,
                                 hint=Phrase(hint)) from None
