@@ -799,9 +799,9 @@ class Store:
             ).fetchall()
         by_day: dict[str, tuple[int, int]] = {}
         for answered_at, passed in recent:
-            day = _parse(answered_at).astimezone(zone).date().isoformat()
-            count, right = by_day.get(day, (0, 0))
-            by_day[day] = (count + 1, right + (1 if passed else 0))
+            local_day = _parse(answered_at).astimezone(zone).date().isoformat()
+            count, right = by_day.get(local_day, (0, 0))
+            by_day[local_day] = (count + 1, right + (1 if passed else 0))
         per_topic = {
             topic: TopicStats(topic, n, right, _ratio(right, n), seen, due_by_topic.get(topic, 0))
             for topic, n, right, seen in by_topic
