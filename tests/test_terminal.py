@@ -540,3 +540,54 @@ def test_the_seven_day_chart_counts_the_learners_local_days():
     shown = run_cli("stats", env={"TZ": "Asia/Tokyo", "QUIZZER_LANG": "ja"}).stdout
     today = f"{just_after_midnight:%m-%d}"
     assert re.search(rf"^\s*{today}\s+█+\s+1\s*$", shown, flags=re.MULTILINE), shown
+
+
+# --- grading feedback: case names in the learner's language, the wrong axis named once ---------
+
+SOFTMAX_AXIS_0 = ("import numpy as np\n\n\ndef softmax(x):\n"
+                  "    e = np.exp(x - x.max(axis=0))\n    return e / e.sum(axis=0)\n")
+SOFTMAX_AXIS_1 = ("import numpy as np\n\n\ndef softmax(x):\n"
+                  "    e = np.exp(x - x.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)\n")
+ATTENTION_WHOLE = ("import numpy as np\n\n\ndef attention_context(s, hs):\n"
+                   "    scores = np.sum(hs * s[:, None, :], axis=2)\n    e = np.exp(scores - scores.max())\n"
+                   "    weights = e / e.sum()\n    return weights, np.sum(weights[:, :, None] * hs, axis=1)\n")
+
+
+def test_japanese_feedback_names_its_cases_in_japanese(tmp_path):
+    path = tmp_path / "softmax.py"
+    path.write_text(SOFTMAX_AXIS_1, encoding="utf-8")
+    out = run_cli("grade", "softmax", str(path), env={"QUIZZER_LANG": "ja", "COLUMNS": "160"})
+    assert out.returncode == 1
+    assert "ケース「シード 1、3 次元の入力」" in out.stdout and "✗ シード 1、3 次元の入力" in out.stdout
+    assert "行の値が +-1000 付近" in out.stdout
+    assert not re.search(r"seed|input|rows around", out.stdout), out.stdout
+    english = run_cli("grade", "softmax", str(path), env={"COLUMNS": "160"}).stdout
+    assert 'In case "seed 1, 3-d input"' in english and "✗ seed 1, 3-d input" in english
+
+
+def test_every_case_name_of_every_task_reads_in_japanese():
+    from quizzer.engine import tasks
+    from quizzer.engine.diagnose import case_name
+
+    for task in tasks.task_names():
+        for case in tasks.get_task(task).make_cases([1, 2, 3]):
+            japanese = case_name(case.name, "ja")
+            assert not re.search(r"[A-Za-z]{2,}", japanese.replace("max_len", "")), (task, case.name, japanese)
+            assert case_name(case.name, "en") == case.name
+
+
+@pytest.mark.parametrize(("exercise", "source", "english", "japanese"), [
+    ("softmax", SOFTMAX_AXIS_0, "The values of your y sum to 1 along axis 0, not along each row", "y は axis 0 に沿った合計が 1"),
+    ("softmax", SOFTMAX_AXIS_1, "The values of your y sum to 1 along axis 1, not along each row", "y は axis 1 に沿った合計が 1"),
+    ("attention-context", ATTENTION_WHOLE, "The values of your weights sum to 1 over the whole array",
+     "weights は配列全体の合計が 1"),
+])
+def test_a_wrong_axis_is_named_in_one_sentence(tmp_path, exercise, source, english, japanese):
+    path = tmp_path / "answer.py"
+    path.write_text(source, encoding="utf-8")
+    for lang, sentence in (("en", english), ("ja", japanese)):
+        out = run_cli("grade", exercise, str(path), env={"QUIZZER_LANG": lang, "COLUMNS": "200"})
+        assert out.returncode == 1
+        flat = " ".join(out.stdout.replace("│", " ").split())
+        assert flat.count(sentence) == 1, out.stdout
+        assert "axis=-1" in flat and "broadcast" not in flat

@@ -129,6 +129,18 @@ MESSAGES: dict[str, Text] = {
         en="In case \"{case}\" (inputs {shapes}): {sentence}",
         ja="ケース「{case}」(入力 {shapes}) で: {sentence}",
     ),
+    "wrong-axis": Text(
+        en="The values of your {output} sum to 1 along axis {axis}, not along each row (the last axis): softmax normalises "
+        "every row on its own. Use axis=-1 in the softmax, or in both the maximum and the sum (with keepdims=True).",
+        ja="{output} は axis {axis} に沿った合計が 1 になっていて、行ごと (最後の軸) ではありません。ソフトマックスは"
+        "行ごとに正規化します。ソフトマックスでも、最大値と合計でも axis=-1 を使ってください (keepdims=True を付けて)。",
+    ),
+    "whole-array": Text(
+        en="The values of your {output} sum to 1 over the whole array, not along each row (the last axis): softmax normalises "
+        "every row on its own. Use axis=-1 in the softmax, or in both the maximum and the sum (with keepdims=True).",
+        ja="{output} は配列全体の合計が 1 になっていて、行ごと (最後の軸) ではありません。ソフトマックスは"
+        "行ごとに正規化します。ソフトマックスでも、最大値と合計でも axis=-1 を使ってください (keepdims=True を付けて)。",
+    ),
     "partial": Text(
         en="{passed} of {total} cases pass.",
         ja="{total} ケース中 {passed} ケースが正解です。",
@@ -313,12 +325,100 @@ def mismatch_sentence(m: Mismatch, *, lang: str, entry: str, outputs: Sequence[s
                index=fmt_index(m.first_index), e=fmt_number(m.expected_value), g=fmt_number(m.received_value))
 
 
+# The tasks (quizzer.engine.tasks) name their cases in English from a few parts joined by ", "
+# ("seed 3, 3-d input", "seed 1, D == H"); each part is rendered here in the learner's language. A
+# part no pattern knows is shown as it is (tests/test_terminal.py checks every task's names in ja).
+_CASE_PARTS: tuple[tuple[re.Pattern[str], Text], ...] = tuple((re.compile(pattern), text) for pattern, text in (
+    (r"seed (?P<n>\d+)", Text(en="seed {n}", ja="シード {n}")),
+    (r"(?P<n>\d+)-d input", Text(en="{n}-d input", ja="{n} 次元の入力")),
+    (r"(?P<n>\d+) words", Text(en="{n} words", ja="{n} 単語")),
+    (r"window (?P<n>\d+)", Text(en="window {n}", ja="ウィンドウ幅 {n}")),
+    (r"batch of (?P<n>\d+)", Text(en="batch of {n}", ja="バッチサイズ {n}")),
+    (r"a tree of (?P<n>\d+) leaves", Text(en="a tree of {n} leaves", ja="葉が {n} 個の木")),
+    (r"(?P<k>\d+) utterances of (?P<n>\d+) words", Text(en="{k} utterances of {n} words", ja="{n} 単語の発話 {k} 個")),
+    (r"(?P<what>global norm|norm) (?P<where>far above|above|below) the threshold",
+     Text(en="{what} {where} the threshold", ja="{what}がしきい値{where}")),
+    (r"ends on the end token", Text(en="ends on the end token", ja="終了トークンで終わる")),
+    (r"reaches max_len", Text(en="reaches max_len", ja="max_len に達する")),
+    (r"width (?P<n>\d+) \(greedy\)", Text(en="width {n} (greedy)", ja="ビーム幅 {n} (貪欲法)")),
+    (r"width (?P<n>\d+)", Text(en="width {n}", ja="ビーム幅 {n}")),
+    (r"a tie at the edge of the beam", Text(en="a tie at the edge of the beam", ja="ビームの境目に同点あり")),
+    (r"zero gradient", Text(en="zero gradient", ja="勾配がゼロ")),
+    (r"large \|x\| (?P<values>\(.*\))", Text(en="large |x| {values}", ja="大きな |x| {values}")),
+    (r"rows around (?P<value>\+-\d+)", Text(en="rows around {value}", ja="行の値が {value} 付近")),
+))
+_CASE_WORDS = {"ja": {"global norm": "全体のノルム", "norm": "ノルム", "far above": "を大きく超える",
+                      "above": "を超える", "below": "未満"}}
+
+
+def case_name(name: str, lang: str) -> str:
+    """A case's name (as the task wrote it, in English) in ``lang``: each part translated, formulas kept."""
+    if lang == "en":
+        return name
+    words = _CASE_WORDS.get(lang, {})
+    parts = []
+    for part in re.split(r", (?![^()]*\))", name):  # not inside parentheses: "large |x| (30, 400, 800)"
+        for pattern, text in _CASE_PARTS:
+            found = pattern.fullmatch(part)
+            if found:
+                values = {k: words.get(v, v) for k, v in found.groupdict().items()}
+                part = text.get(lang).format(**values)
+                break
+        parts.append(part)
+    return ("、" if lang == "ja" else ", ").join(parts)
+
+
 def case_sentence(name: str, shapes: dict, sentence: str, lang: str) -> str:
     described = ", ".join(f"{arg} {fmt_shape(shape)}" for arg, shape in shapes.items()) or "-"
-    return say("case", lang, case=name, shapes=described, sentence=sentence)
+    return say("case", lang, case=case_name(name, lang), shapes=described, sentence=sentence)
 
 
 # --- generic diagnoses: the reference's outputs in a known wrong arrangement ----------------
+
+
+def _sums_to_one(array: np.ndarray, axis: int | None) -> bool:
+    return bool(np.allclose(np.sum(array, axis=axis), 1.0, rtol=0, atol=1e-6))
+
+
+def normalised_axis(expected: Sequence[Sequence[np.ndarray]], received: Sequence[Sequence[np.ndarray] | None],
+                    outputs: Sequence[str], tolerance: Tolerance, lang: str) -> str | None:
+    """A sentence when an output that should be a distribution over the last axis (softmax, attention
+    weights) comes back normalised along another axis, or over the whole array, in every case it is
+    wrong: the wrong ``axis=`` named once instead of a value mismatch per case. None otherwise."""
+    for k, name in enumerate(outputs):
+        axes: list[tuple[int, int] | None] = []  # (axis, axis counted from the end), None: the whole array
+        for e, r in zip(expected, received):
+            if r is None or k >= len(e) or k >= len(r):
+                return None
+            exp, got = np.asarray(e[k], dtype=float), np.asarray(r[k], dtype=float)
+            if exp.ndim < 2 or np.any(exp < 0) or not _sums_to_one(exp, -1):
+                break  # not a distribution over the last axis: another output, or another exercise
+            if got.shape != exp.shape or not np.all(np.isfinite(got)):
+                return None
+            if same([exp], [got], tolerance):
+                continue
+            if _sums_to_one(got, -1):
+                return None  # rows are distributions: a value mistake, not an axis
+            found = next((a for a in range(got.ndim - 1) if _sums_to_one(got, a)), None)
+            if found is not None:
+                axes.append((found, found - got.ndim))
+            elif _sums_to_one(got, None):
+                axes.append(None)
+            else:
+                return None
+        else:
+            if not axes:
+                continue
+            if all(a is None for a in axes):
+                return say("whole-array", lang, output=name)
+            if any(a is None for a in axes):
+                return None
+            positive = {a[0] for a in axes if a is not None}
+            negative = {a[1] for a in axes if a is not None}
+            axis = positive.pop() if len(positive) == 1 else negative.pop() if len(negative) == 1 else None
+            if axis is not None:
+                return say("wrong-axis", lang, output=name, axis=axis)
+    return None
 
 
 def arrangement(expected: Sequence[Sequence[np.ndarray]], received: Sequence[Sequence[np.ndarray] | None],

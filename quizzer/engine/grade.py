@@ -311,7 +311,7 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
                 case_details["mismatch"] = mismatch.to_dict()
         if not passed and first_failure is None:
             first_failure = (case, sentence)
-        case_results.append(CaseResult(case.name, passed, 1.0 if passed else 0.0, 1.0, sentence, case_details))
+        case_results.append(CaseResult(diagnose.case_name(case.name, lang), passed, 1.0 if passed else 0.0, 1.0, sentence, case_details))
 
     n_passed = sum(c.passed for c in case_results)
     n = len(case_results)
@@ -348,9 +348,14 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
     else:
         arranged = diagnose.arrangement([c.expected for c in prepared.cases], [c.outputs for c in outcome.cases],
                                         outputs, tol, lang)
+        axis_sentence = None if arranged is not None else diagnose.normalised_axis(
+            [c.expected for c in prepared.cases], [c.outputs for c in outcome.cases], outputs, tol, lang)
         if arranged is not None:
             details["diagnosis"] = "arrangement"
             parts.append(arranged)
+        elif axis_sentence is not None:
+            details["diagnosis"] = "axis"
+            parts.extend((axis_sentence, where))
         else:
             details["diagnosis"] = "case"
             parts.append(where)
