@@ -591,3 +591,28 @@ def test_a_wrong_axis_is_named_in_one_sentence(tmp_path, exercise, source, engli
         flat = " ".join(out.stdout.replace("│", " ").split())
         assert flat.count(sentence) == 1, out.stdout
         assert "axis=-1" in flat and "broadcast" not in flat
+
+
+# --- exports name only what the learner sees -------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "named", "unnamed"), [
+    ("en", "*(Values change at every serving; here ", "*(Values change at every serving; the numbers above are one example)*"),
+    ("ja", "*(出題ごとに値が変わります。この例では ", "*(出題ごとに値が変わります。上の数値はその一例です)*"),
+])
+def test_the_sheet_names_only_the_parameters_its_prompt_shows(lang, named, unnamed):
+    sheet = piped("export", "--lang", lang).stdout
+    sections = sheet.split("\n### ")[1:]
+    assert sections
+    checked = 0
+    for section in sections:
+        item_id, _, body = section.partition("\n")
+        prompt = body.strip().split("\n\n")[0]
+        for line in body.splitlines():
+            if line.startswith(named):
+                checked += 1
+                for name in re.findall(r"([A-Za-z_][\w]*) = ", line[len(named):]):
+                    assert re.search(rf"(?<![\w]){name}(?![\w])", prompt), (item_id, name, line)
+    assert checked > 10
+    vae = next(s for s in sections if s.startswith("autoencoder-vae-reparam-sample"))
+    assert unnamed in vae and "lv =" not in vae and "ep =" not in vae

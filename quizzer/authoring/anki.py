@@ -48,9 +48,11 @@ pre { background: #f4f4f4; padding: .6em; border-radius: 4px; white-space: pre; 
 _LABELS = {
     "en": {"answer": "Answer", "explanation": "Explanation", "points": "Key points",
            "fixed": "One fixed serving: in quizzer the values change at every serving ({values}).",
+           "fixed-unnamed": "One fixed serving: in quizzer the values change at every serving.",
            "fill": "Fill in ____", "write": "Write the function"},
     "ja": {"answer": "解答", "explanation": "解説", "points": "要点",
            "fixed": "固定した1通りの出題です。quizzer では出題のたびに値が変わります ({values})。",
+           "fixed-unnamed": "固定した1通りの出題です。quizzer では出題のたびに値が変わります。",
            "fill": "____ を埋めてください", "write": "関数を書いてください"},
 }
 
@@ -177,8 +179,14 @@ def note_fields(item: Item, langs: Sequence[str]) -> tuple[str, list[str]]:
 
     info = ""
     if served.values:
-        shown = ", ".join(f"{name} = {value}" for name, value in served.values.items())
-        info = _in_langs(langs, lambda lang: f'<div class="fixed">{html.escape(_LABELS[lang]["fixed"].format(values=shown))}</div>')
+        from quizzer.authoring.export import named_values
+
+        def fixed(lang: str) -> str:
+            named = named_values(served, lang)  # only the names the prompt shows (d = 7), never an author's lv
+            text = _LABELS[lang]["fixed-unnamed"] if named is None else _LABELS[lang]["fixed"].format(values=named)
+            return f'<div class="fixed">{html.escape(text)}</div>'
+
+        info = _in_langs(langs, fixed)
     fields += [answer_html, _in_langs(langs, explanation), info]
     return kind, fields
 

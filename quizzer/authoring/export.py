@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +39,31 @@ def shown_answer(served: Served, lang: str) -> str:
     return checker_for(item.type).expected(served, lang=lang)
 
 
-def _values(served: Served) -> str:
+def named_values(served: Served, lang: str) -> str | None:
+    """``d = 7, H = 3`` for the parameters the prompt itself names as symbols (``d``), None when it
+    names none: a parameter that is only a number in the prompt (``lv``, ``ep`` behind "log σ² = 2")
+    is an author's name a learner never sees."""
     from quizzer.bank.serve import format_value
 
-    return ", ".join(f"{name} = {format_value(value)}" for name, value in served.values.items())
+    # The Japanese prompt when there is one: a Latin letter standing alone there is a symbol, whereas
+    # "a" in an English sentence is an article.
+    prompt = served.item.prompt
+    template = prompt.get("ja") if "ja" in prompt.languages() else prompt.get("en")
+    template = re.sub(r"\{[^{}]*\}", " ", template)
+    named = [(name, value) for name, value in served.values.items()
+             if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w(])", template)]
+    if not named:
+        return None
+    return ("、" if lang == "ja" else ", ").join(f"{n} = {format_value(v)}" for n, v in named)
+
+
+def values_line(served: Served, lang: str) -> str:
+    """The sheet's note under a parameterised item, as a person would write it: ``here d = 7`` for the
+    parameters the prompt names, else a pointer to the numbers shown above."""
+    from quizzer.i18n.labels import label
+
+    named = named_values(served, lang)
+    return label("sheet-values-shown", lang) if named is None else label("sheet-values-named", lang, values=named)
 
 
 def export_markdown(items: Sequence[Item], lang: str) -> str:
@@ -78,8 +100,7 @@ def export_markdown(items: Sequence[Item], lang: str) -> str:
             if explanation:
                 out += [f"**{'解説' if ja else 'Explanation'}:** {explanation.strip()}", ""]
             if served.values:
-                shown = _values(served)
-                out += [f"*({'出題ごとに値が変わります。この例では' if ja else 'Values change at every serving; here'} {shown})*", ""]
+                out += [f"*({values_line(served, lang)})*", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

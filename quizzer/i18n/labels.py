@@ -796,6 +796,8 @@ _ERRORS = {
         "no-items-of-type": "no {types} items match; `quizzer list` shows what the bank has",
         "no-practicable-items": "no practicable items match; `quizzer list` shows what the bank has",
         "not-graded": "not graded (interrupted)",
+        "sheet-values-named": "Values change at every serving; here {values}",
+        "sheet-values-shown": "Values change at every serving; the numbers above are one example",
         "sandbox-no-start": "the sandbox could not start: {detail}",
         "sandbox-no-reason": "no reason given",
         # authoring
@@ -887,6 +889,8 @@ _ERRORS = {
         "no-items-of-type": "条件に合う {types} の項目がありません。`quizzer list` で問題集の中身を確認できます",
         "no-practicable-items": "条件に合う練習できる項目がありません。`quizzer list` で問題集の中身を確認できます",
         "not-graded": "未採点 (中断)",
+        "sheet-values-named": "出題ごとに値が変わります。この例では {values}",
+        "sheet-values-shown": "出題ごとに値が変わります。上の数値はその一例です",
         "sandbox-no-start": "サンドボックスを起動できませんでした: {detail}",
         "sandbox-no-reason": "理由は示されていません",
         "no-bank-files": "{paths} に問題集ファイル (*.yaml) がありません",
