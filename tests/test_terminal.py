@@ -616,3 +616,13 @@ def test_the_sheet_names_only_the_parameters_its_prompt_shows(lang, named, unnam
     assert checked > 10
     vae = next(s for s in sections if s.startswith("autoencoder-vae-reparam-sample"))
     assert unnamed in vae and "lv =" not in vae and "ep =" not in vae
+
+
+def test_new_and_validate_speak_japanese(tmp_path):
+    out = piped("new", "question", "--topic", "rnn", "--bank", str(tmp_path / "mine"), lang="ja")
+    assert out.returncode == 0 and "rnn-new-1 を" in out.stdout and "に書き込みました" in out.stdout
+    assert "TODO の欄を埋めてから" in out.stdout and "wrote" not in out.stdout
+    out = piped("new", "question", "--topic", "rnn", "--id", "rnn-new-1", "--bank", str(tmp_path / "mine"), lang="ja")
+    assert out.returncode == 2 and "すでに使われています" in out.stderr
+    out = piped("new", "question", "--topic", "Bad_Topic", "--bank", str(tmp_path / "mine"), lang="ja")
+    assert out.returncode == 2 and "ケバブケース" in out.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from quizzer.cli.common import (
     EXIT_OK,
@@ -41,15 +42,17 @@ def validate(
     """
     from quizzer.authoring.validate import validate as run_validation
 
-    with err_console.status("validating…", spinner="dots") as status:
-        report = run_validation([*(paths or []), *(bank or [])] or None, check_code=not no_code, progress=lambda what: status.update(f"validating {what}…"))
+    lang = user_language()
+    with err_console.status(label("validating", lang), spinner="dots") as status:
+        report = run_validation([*(paths or []), *(bank or [])] or None, check_code=not no_code,
+                                progress=lambda what: status.update(label("validating-what", lang, what=what)))
     for problem in report.problems:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     longest, single = report.longest_correct
     if single:
         colour = "yellow" if 3 * longest > single else "dim"
-        err_console.print(f"[{colour}]right option is the longest in {longest} of {single} single-answer choice questions ({longest / single:.0%}; keep it to a third at most)[/]")
-    lang = user_language()
+        note = label("longest-option", lang, longest=longest, single=single, share=f"{longest / single:.0%}")
+        err_console.print(f"[{colour}]{escape(note)}[/]")
     files = plural(len(report.files), "n-file", "n-files", lang)
     summary = label("validate-summary", lang, files=files,
                     questions=plural(report.questions, "n-question", "n-questions", lang),
@@ -73,8 +76,9 @@ def new(
     from quizzer.authoring.skeleton import new_item
 
     path, line, written_id = new_item(kind, topic=topic, item_type=type_, item_id=item_id, bank=into)
-    console.print(f"wrote {written_id} to {path}:{line}")
-    console.print(f"[dim]fill in the TODO fields, then run: quizzer validate {path}[/]")
+    lang = user_language()
+    console.print(label("new-wrote", lang, id=written_id, path=path, line=line), markup=False)
+    console.print(f"[dim]{escape(label('new-next', lang, path=path))}[/]")
 
 
 @handle_errors

@@ -320,7 +320,7 @@ class ExamView:
         try:
             run.answer(text)
         except AnswerError as exc:
-            self.out.print(f"[yellow]⚠ {escape(self.t('exam-unreadable', message=exc.message))}[/]")
+            self.out.print(f"[yellow]⚠ {escape(self.t('exam-unreadable', message=exc.text(self.lang)))}[/]")
             return None
         if run.position + 1 < len(run):
             run.go(run.position + 1)

@@ -500,7 +500,7 @@ def watch(
                 try:
                     source = read_submission(path, lang=language)
                 except QuizzerError as exc:
-                    err_console.print(f"[red]{escape(exc.message)}[/]")
+                    err_console.print(f"[red]{escape(exc.text(language))}[/]")
                 else:
                     if console.is_terminal:
                         console.clear()
