@@ -626,3 +626,11 @@ def test_new_and_validate_speak_japanese(tmp_path):
     assert out.returncode == 2 and "すでに使われています" in out.stderr
     out = piped("new", "question", "--topic", "Bad_Topic", "--bank", str(tmp_path / "mine"), lang="ja")
     assert out.returncode == 2 and "ケバブケース" in out.stderr
+
+
+def test_a_time_limit_is_told_in_japanese(tmp_path):
+    path = tmp_path / "loop.py"
+    path.write_text("def softmax(x):\n    while True:\n        pass\n", encoding="utf-8")
+    out = run_cli("grade", "softmax", str(path), "--timeout", "1", env={"QUIZZER_LANG": "ja", "COLUMNS": "200"})
+    assert out.returncode == 1 and "制限時間を超えました (上限 1 秒)" in out.stdout
+    assert "the submission" not in out.stdout and "time limit" not in out.stdout

@@ -247,15 +247,15 @@ def error_sentence(error, *, lang: str, entry: str, names: Sequence[str],
             return say("syntax", lang, line=line, message=message)
         return say("syntax-noline", lang, message=message)
     if kind == "timeout":
-        return say("timeout", lang, detail=message)
+        return say("timeout", lang, detail=sandbox_detail(message, lang))
     if kind == "memory":
-        return say("memory", lang, detail=message)
+        return say("memory", lang, detail=sandbox_detail(message, lang))
     if kind == "exit":
         return say("exit", lang, entry=entry)
     if kind == "crash":
         if "memory" in message:
-            return say("memory", lang, detail=message)
-        return say("crash", lang, detail=message)
+            return say("memory", lang, detail=sandbox_detail(message, lang))
+        return say("crash", lang, detail=sandbox_detail(message, lang))
     if kind == "bad-return":
         return say("bad-return", lang, entry=entry, detail=message)
     if kind == "missing-entry":
@@ -323,6 +323,43 @@ def mismatch_sentence(m: Mismatch, *, lang: str, entry: str, outputs: Sequence[s
         return say("nonfinite", lang, output=m.output, what=m.nonfinite, index=fmt_index(m.first_index))
     return say("value", lang, output=m.output, abs=fmt_number(m.max_abs), rel=fmt_number(m.max_rel),
                index=fmt_index(m.first_index), e=fmt_number(m.expected_value), g=fmt_number(m.received_value))
+
+
+# The sandbox (quizzer.engine.sandbox, _sandbox_child) words what stopped a submission in English,
+# as results files keep it; the learner reads it in their language through these patterns.
+_SANDBOX_DETAILS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = tuple((re.compile(pattern), text) for pattern, text in (
+    (r"the submission did not finish within the (?P<s>[\d.]+) s time limit",
+     dict(ja="上限 {s} 秒")),
+    (r"the submission used more than (?P<s>\d+) s of CPU time", dict(ja="CPU 時間が {s} 秒を超えました")),
+    (r".* ran out of memory \(the limit is (?P<limit>[^)]+)\)(?P<rest>: .*)?",
+     dict(ja="上限 {limit}{rest}")),
+    (r"the submission's process was killed \(SIGKILL\); it may have used too much memory",
+     dict(ja="プロセスが強制終了されました (SIGKILL)。メモリを使いすぎた可能性があります")),
+    (r"the submission's process was killed for writing a file larger than the limit",
+     dict(ja="上限より大きなファイルを書き込んだため、プロセスが強制終了されました")),
+    (r"the submission's process crashed \((?P<signal>[^)]+)\)", dict(ja="プロセスが異常終了しました ({signal})")),
+    (r"the submission started too many processes \(the limit is (?P<n>\d+)\)",
+     dict(ja="プロセスを起動しすぎました (上限は {n})")),
+    (r"the submission left processes behind that could not be stopped",
+     dict(ja="止められないプロセスが残りました")),
+    (r"the sandbox could not run the submission(?P<rest> \(.*\))?", dict(ja="サンドボックスで実行できませんでした{rest}")),
+    (r"the sandbox lost the submission's process(?P<rest> \(.*\))?", dict(ja="サンドボックスが提出物のプロセスを見失いました{rest}")),
+    (r"the submission's report could not be read", dict(ja="実行結果を読み取れませんでした")),
+    (r"the submission's report has no result for this case", dict(ja="このケースの実行結果がありません")),
+))
+
+
+def sandbox_detail(message: str, lang: str) -> str:
+    """What stopped a submission, as the sandbox said it (English), in ``lang`` when a pattern knows it."""
+    if lang == "en":
+        return message
+    for pattern, text in _SANDBOX_DETAILS:
+        found = pattern.fullmatch(message)
+        if found:
+            if lang not in text:
+                return message
+            return text[lang].format(**{k: v or "" for k, v in found.groupdict().items()})
+    return message
 
 
 # The tasks (quizzer.engine.tasks) name their cases in English from a few parts joined by ", "
