@@ -277,6 +277,7 @@ def run_autograder(root: Path) -> dict:
 
 def _grade_submission(root: Path) -> dict:
     from quizzer.bank import load_bank
+    from quizzer.engine.diagnose import case_name
     from quizzer.engine.grade import grade_source, read_submission
 
     config = Autograder.read(root / "source")
@@ -295,7 +296,7 @@ def _grade_submission(root: Path) -> dict:
         try:
             sources[path] = read_submission(path, lang=lang)
         except QuizzerError as exc:
-            unreadable.append(exc.message)
+            unreadable.append(exc.text(lang))
     tests: list[dict] = []
     feedback: list[str] = []
     score = 0.0
@@ -309,13 +310,13 @@ def _grade_submission(root: Path) -> dict:
                 label("gs-no-file", lang, entry=exercise.entry, files=len(files))
             feedback.append(f"{exercise.id}: {reason}")
             names = [c.name for c in prepare(exercise).cases]
-            tests += [_test(exercise.id, name, 0.0, 1.0, False, reason, i >= n - config.hidden_cases)
+            tests += [_test(exercise.id, case_name(name, lang), 0.0, 1.0, False, reason, i >= n - config.hidden_cases)
                       for i, name in enumerate(names)]
             continue
         result = grade_source(exercise, sources[chosen], lang=lang, filename=chosen.name)
         n = len(result.cases)
         feedback.append(f"{exercise.id} ({chosen.name}): {result.feedback}")
-        tests += [_test(exercise.id, case.name, case.score, case.max_score, case.passed,
+        tests += [_test(exercise.id, case_name(case.name, lang), case.score, case.max_score, case.passed,
                         case.message or label("gs-case-ok", lang), i >= n - config.hidden_cases)
                   for i, case in enumerate(result.cases)]
         score += result.score

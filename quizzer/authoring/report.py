@@ -22,7 +22,7 @@ from quizzer.i18n.labels import LABELS, label
 __all__ = ["ClassReport", "class_report", "report_html", "report_markdown"]
 
 # diagnoses where the submission ran and produced outputs; anything else failed to run
-RAN = frozenset({"pass", "misconception", "arrangement", "case"})
+RAN = frozenset({"pass", "misconception", "arrangement", "axis", "case"})
 SLOWEST = 5
 
 
@@ -97,6 +97,7 @@ def _row(g: Graded) -> Row:
 def class_report(exercise: Exercise, graded: Sequence[Graded], *, lang: str = "en", missing: Sequence[str] = (),
                  unlisted: Sequence[str] = (), duplicates: Sequence[str] = ()) -> ClassReport:
     """The batch's figures; ``missing``, ``unlisted``, ``duplicates`` come from the roster (``roster.identify``)."""
+    from quizzer.engine.diagnose import case_name
     from quizzer.engine.grade import prepare
 
     case_names = [c.name for c in prepare(exercise).cases]
@@ -127,7 +128,7 @@ def class_report(exercise: Exercise, graded: Sequence[Graded], *, lang: str = "e
         passed=sum(g.result.passed for g in graded),
         max_score=max_score,
         histogram=histogram,
-        cases=[(name, case_passes.get(name, 0)) for name in case_names],
+        cases=[(case_name(name, lang), case_passes.get(name, 0)) for name in case_names],
         misconceptions=misconceptions,
         diagnoses=diagnoses.most_common(),
         slowest=sorted(rows, key=lambda r: -r.elapsed)[:SLOWEST],

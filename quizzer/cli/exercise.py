@@ -87,6 +87,8 @@ def render_code_result(result: Result, console: Console, *, lang: str = "en", ti
                    Prose(result.feedback)]
     failing = [c for c in result.cases if not c.passed]
     if failing and len(result.cases) > 1:
+        from quizzer.engine.diagnose import case_name
+
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="dim")
         table.add_column()
@@ -95,7 +97,7 @@ def render_code_result(result: Result, console: Console, *, lang: str = "en", ti
         same = len(messages) == 1
         for case in result.cases:
             reason = "" if case.passed or same else _shorten(case.message, 160)
-            table.add_row(("✓ " if case.passed else "✗ ") + case.name, Prose(reason))
+            table.add_row(("✓ " if case.passed else "✗ ") + case_name(case.name, lang), Prose(reason))
         parts.append(RichText(""))
         parts.append(table)
     output = (result.details or {}).get("output") or ""

@@ -311,7 +311,7 @@ def _verdict(prepared: Prepared, outcome: RunOutcome, *, lang: str, runner: Runn
                 case_details["mismatch"] = mismatch.to_dict()
         if not passed and first_failure is None:
             first_failure = (case, sentence)
-        case_results.append(CaseResult(diagnose.case_name(case.name, lang), passed, 1.0 if passed else 0.0, 1.0, sentence, case_details))
+        case_results.append(CaseResult(case.name, passed, 1.0 if passed else 0.0, 1.0, sentence, case_details))
 
     n_passed = sum(c.passed for c in case_results)
     n = len(case_results)
