@@ -518,7 +518,7 @@ def test_command_errors_and_a_bad_data_directory_speak_japanese(tmp_path):
     home.mkdir()
     (home / "progress.sqlite3").write_text("not a database at all", encoding="utf-8")
     out = run_cli("stats", env={"QUIZZER_HOME": str(home), "QUIZZER_LANG": "ja"})
-    assert out.returncode == 2 and "学習記録のデータベースではありません" in out.stderr, out.stderr
+    assert out.returncode == 2 and "進捗のデータベースではありません" in out.stderr, out.stderr
 
 
 def test_the_seven_day_chart_counts_the_learners_local_days():
