@@ -11,6 +11,9 @@ How to add a message (every helper does it the same way):
 3. In the command layer: ``label(key, lang, path=...)``. In the core, which never knows how the
    text is shown: ``raise QuizzerError.of(key, path=...)`` (or ``AnswerError.of``); the command
    layer renders it in the learner's language (``--lang``, else ``$QUIZZER_LANG``).
+   A value that is itself a sentence of the catalogue (a hint after "; ") is ``errors.Phrase(key, ...)``,
+   rendered in the same language. tests/test_terminal.py fails on a new ``raise XError("English...")``
+   outside its short allow-list of author-facing diagnostics.
 4. Japanese follows /work/shared/GLOSSARY.md and docs/authoring.md: です・ます, full-width 。、,
    commands and code left as typed (`quizzer grade ...`).
 """
