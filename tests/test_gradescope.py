@@ -51,9 +51,9 @@ def autograder(tmp_path_factory):
     for script in ("setup.sh", "run_autograder"):
         subprocess.run(["bash", "-n", str(root / "source" / script)], check=True)
     setup = (root / "source" / "setup.sh").read_text()
-    assert f"quizzer-{__version__}-py3-none-any.whl" in setup and "--no-index" not in setup, \
+    assert f"quizzer_rnn-{__version__}-py3-none-any.whl" in setup and "--no-index" not in setup, \
         "on Gradescope the dependencies come from the package index"
-    wheel = root / "source" / f"quizzer-{__version__}-py3-none-any.whl"
+    wheel = root / "source" / f"quizzer_rnn-{__version__}-py3-none-any.whl"
     assert wheel.is_file()
     # setup.sh does this with the package index; here the dependencies come from the test's own Python
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "quizzer-venv")], check=True)

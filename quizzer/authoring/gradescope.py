@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizzer import __version__
+from quizzer import DISTRIBUTION, __version__
 from quizzer.bank.model import Exercise
 from quizzer.errors import QuizzerError
 from quizzer.i18n.labels import label
@@ -90,12 +90,12 @@ def _requirements() -> list[str]:
 
         with pyproject.open("rb") as f:
             project = tomllib.load(f).get("project", {})
-        if project.get("name") == "quizzer":
+        if project.get("name") == DISTRIBUTION:
             return list(project.get("dependencies", []))
     from importlib import metadata
 
     try:
-        requires = metadata.requires("quizzer") or []
+        requires = metadata.requires(DISTRIBUTION) or []
     except metadata.PackageNotFoundError:
         raise QuizzerError(label("gs-no-metadata", "en")) from None
     return [r for r in requires if "extra ==" not in r]
@@ -126,10 +126,11 @@ def build_wheel() -> tuple[str, bytes]:
     """A pure-Python wheel of the running quizzer: (file name, bytes)."""
     from quizzer.bank.files import builtin_dirs
 
-    name = f"quizzer-{__version__}-py3-none-any.whl"
-    info = f"quizzer-{__version__}.dist-info"
+    stem = DISTRIBUTION.replace("-", "_")  # a wheel file names its distribution with underscores
+    name = f"{stem}-{__version__}-py3-none-any.whl"
+    info = f"{stem}-{__version__}.dist-info"
     metadata = "\n".join([
-        "Metadata-Version: 2.1", "Name: quizzer", f"Version: {__version__}", "Requires-Python: >=3.10",
+        "Metadata-Version: 2.1", f"Name: {DISTRIBUTION}", f"Version: {__version__}", "Requires-Python: >=3.10",
         *(f"Requires-Dist: {r}" for r in _requirements()), "", "",
     ])
     wheel = "Wheel-Version: 1.0\nGenerator: quizzer gradescope\nRoot-Is-Purelib: true\nTag: py3-none-any\n"

@@ -125,8 +125,11 @@ def plain_help() -> None:
     """
     import re
 
-    import click
     import typer.core
+
+    # typer 0.26 and later carry their own copy of click (typer._click) and no longer install click:
+    # the classes to wrap are that copy's.
+    from typer import _click as click
 
     if getattr(typer.core.TyperArgument, "_quizzer_plain", False):
         return
@@ -144,7 +147,7 @@ def plain_help() -> None:
 
     def option(self: Any, ctx: Any) -> str:
         var = option_metavar(self, ctx)
-        if self.metavar is None and type_word.match(var) and not isinstance(self.type, click.Choice):
+        if self.metavar is None and type_word.match(var) and not hasattr(self.type, "choices"):
             return (self.name or "value").rstrip("_").upper()
         return var
 

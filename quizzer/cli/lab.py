@@ -116,19 +116,17 @@ def start(
     from quizzer.labs.core import get_lab
     from quizzer.labs.messages import say
     from quizzer.labs.spec import LabError
+    from quizzer.paths import write_file
 
     language = _lang(lang)
     try:
         lab = get_lab(lab_id)
         path = Path(output or f"{lab.module}.py")
-        if path.exists():
+        if path.is_file():  # the learner's work is never overwritten; a folder or a bad path is said by write_file
             raise LabError("exists", path=str(path))
-        try:
-            path.write_text(lab.template(), encoding="utf-8")
-        except OSError as exc:
-            raise LabError("unwritable", path=str(path), reason=exc.strerror or type(exc).__name__) from None
     except LabError as exc:
         raise _lab_error(exc, language) from None
+    write_file(path, lab.template())
     console.print(say("wrote", language, path=str(path), pieces=", ".join(lab.pieces), id=lab.id))
 
 

@@ -28,6 +28,7 @@ from quizzer.cli.common import (
     LangOption,
     SourceOption,
     console,
+    err_console,
     fail,
     handle_errors,
     load,
@@ -327,7 +328,32 @@ cli_lab.register(app)
 
 
 def run() -> None:
-    app()
+    """The console script: the app, with the argument parser's own errors (an unknown command or
+    option, a value of the wrong type, a missing argument) said in one line, exit 2."""
+    from typer import _click as click
+
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.ClickException as error:
+        lang = user_language(_lang_in_argv(sys.argv[1:]))
+        command = error.ctx.command_path if getattr(error, "ctx", None) else "quizzer"  # type: ignore[attr-defined]
+        hint = label("see-help", lang, command=command) if isinstance(error, click.exceptions.UsageError) else ""
+        err_console.print(f"{label('error', lang)}: {error.format_message().rstrip('.')}{hint}", markup=False,
+                          highlight=False, soft_wrap=True)
+        raise SystemExit(EXIT_USAGE if isinstance(error, click.exceptions.UsageError) else error.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _lang_in_argv(argv: list[str]) -> str | None:
+    """The --lang/-l value on a command line that did not parse (the message follows it if it can)."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg in ("--lang", "-l") and i + 1 < len(argv):
+            return argv[i + 1]
+    return None
 
 
 __all__ = ["EXIT_OK", "EXIT_USAGE", "EXIT_WRONG", "app", "fail", "run"]
