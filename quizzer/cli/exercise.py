@@ -313,6 +313,7 @@ def grade(
     _check_isolation(require_isolation, language)
     if format_ is not None and format_ not in ("json", "gradescope"):
         raise QuizzerError.of("grade-unknown-format", value=format_)
+    _prespawn_sandbox(jobs if path.is_dir() else 1)  # first: the fork server imports numpy while we check
     exercise = _exercise(bank, item_id)  # a wrong id is said first, whatever else is wrong
     if not path.exists():
         raise QuizzerError.of("no-such-path", path=path)
@@ -333,7 +334,6 @@ def grade(
         from quizzer.authoring.roster import read_roster
 
         class_roster = read_roster(roster, lang=language)  # before grading: a bad roster costs nothing
-    _prespawn_sandbox(jobs if path.is_dir() else 1)
     if path.is_dir():
         if format_ == "gradescope":
             raise QuizzerError.of("gradescope-one-file")
