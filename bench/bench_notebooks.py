@@ -105,7 +105,7 @@ def main() -> int:
         root = base / "autograder"
         with zipfile.ZipFile(zip_path) as zf:
             zf.extractall(root / "source")
-        wheel = next((root / "source").glob("quizzer-*.whl"))
+        wheel = next((root / "source").glob("quizzer_rnn-*.whl"))
         subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "quizzer-venv")],
                        check=True)
         subprocess.run([str(root / "quizzer-venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
