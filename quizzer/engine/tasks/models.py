@@ -31,9 +31,9 @@ MAX_DRAWS = 5000
 
 
 def _dims(seed: int, square: bool = False) -> tuple[int, int, int, int]:
-    """(N, T, D, H) all different (N 2..3, T 4..5, D 7..8, H 5); with ``square`` D == H."""
+    """(N, T, D, H) all different (N 2..3, T 6 or 9, D 7..8, H 5; a second layer of 4), with ``square`` D == H."""
     N = 2 + seed % 2
-    T = 4 + (seed // 2) % 2
+    T = 6 + 3 * ((seed // 2) % 2)
     H = 5
     D = H if square else 7 + seed % 2
     return N, T, D, H
@@ -240,7 +240,7 @@ def hred_context_cases(seeds: Sequence[int]) -> list[Case]:
     for seed in seeds:
         rng = rng_for(seed, 2601)
         # N, K (utterances), L (words), D, H (encoder), C (context) all different
-        N, K, L, D, H, C = 2 + seed % 2, 4, 5 + seed % 2, 8, 6, 7
+        N, K, L, D, H, C = 2 + seed % 2, 4, 5 + seed % 2, 8, 9, 7
         args = {
             "utts": mat(rng, N, K, L, D),
             "W_e": mat(rng, H, D, scale=0.7),
