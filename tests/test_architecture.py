@@ -30,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "progress": FOUNDATION | {"bank", "checking"},
     "checking": FOUNDATION | {"bank", "engine", "maths"},
     "engine": FOUNDATION | {"bank", "reference"},
-    "labs": FOUNDATION,
+    "labs": FOUNDATION | {"engine"},
     "reference": set(),
     "bank": FOUNDATION | {"maths"},
     "maths": {"errors"},

@@ -208,7 +208,7 @@ def _parse_error(raw: Any) -> SubmissionError:
     )
 
 
-def _read_regular(path: str, limit: int) -> bytes:
+def read_regular(path: str, limit: int) -> bytes:
     """At most ``limit`` bytes of a regular file. The child may have replaced any file it could
     reach with a FIFO or a symlink to /dev/zero; neither must hang or flood the parent."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -247,7 +247,7 @@ def _read_stream(path: str, limit: int) -> list[dict]:
     have no result. A case line gets its bytes under the key ``payload``.
     """
     try:
-        data = _read_regular(path, limit)
+        data = read_regular(path, limit)
     except (OSError, ValueError):
         return []
     lines: list[dict] = []
@@ -490,7 +490,7 @@ class _Zygote:
         """The pid the zygote wrote, if it really is a child of this zygote leading its own
         group (the submission can rewrite the file; it must not be able to aim our SIGKILL)."""
         try:
-            pid = int(_read_regular(pidfile, 32))
+            pid = int(read_regular(pidfile, 32))
             with open(f"/proc/{pid}/stat", "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
         except (OSError, ValueError, IndexError):

@@ -22,7 +22,6 @@ import os
 import select
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from quizzer.engine.sandbox import read_regular as _read_regular
 
 CHILD = Path(__file__).with_name("_lab_child.py")
 CONFINED_DIR = os.path.join("confined", "work")  # as _lab_child.CONFINED_DIR (that file stands alone)
@@ -127,21 +128,6 @@ def _kill_descendants(root: int) -> None:
                 pass
 
 
-def _read_regular(path: str, limit: int) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("not a regular file")
-        chunks, size = [], 0
-        while size < limit:
-            chunk = os.read(fd, min(limit - size, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _number(value: Any) -> float | None:
