@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from quizzer.engine._sandbox_child import descendants
 from quizzer.engine.sandbox import read_regular as _read_regular
 
 CHILD = Path(__file__).with_name("_lab_child.py")
@@ -91,35 +92,10 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def _descendants(root: int) -> list[int]:
-    """Every live process below ``root`` (from /proc), children before grandchildren."""
-    children: dict[int, list[int]] = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return []
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                data = f.read()
-            fields = data[data.rindex(b")") + 2:].split()
-        except (OSError, ValueError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(name))
-    found, todo = [], [root]
-    while todo:
-        for kid in children.get(todo.pop(), ()):
-            found.append(kid)
-            todo.append(kid)
-    return found
-
-
 def _kill_descendants(root: int) -> None:
     """Stop first, then kill, everything the child started (the child adopts orphans, so a
     setsid'd, double-forked daemon is still below it), so none outlives the run."""
-    found = _descendants(root)
+    found = descendants(root)
     for sig in (signal.SIGSTOP, signal.SIGKILL):
         for pid in found:
             try:
