@@ -18,7 +18,6 @@ MESSAGES: dict[str, Text] = {
     "int-range": Text(en="a whole number from {lo} to {hi}", ja="{lo} 以上 {hi} 以下の整数"),
     "one-of": Text(en="one of {choices}", ja="{choices} のいずれか"),
     "unreadable": Text(en="Cannot read {path}: {reason}.", ja="{path} を読み込めません: {reason}。"),
-    "unwritable": Text(en="Cannot write {path}: {reason}.", ja="{path} に書き込めません: {reason}。"),
     "exists": Text(en="{path} already exists; choose another file with -o.",
                    ja="{path} はすでに存在します。-o で別のファイル名を指定してください。"),
     "blanks": Text(en="{path} still has {n} blank(s) to write (piece and line): {where}. Replace each ____ with your code.",
