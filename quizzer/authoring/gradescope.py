@@ -335,12 +335,9 @@ def _test(exercise_id: str, case: str, score: float, max_score: float, passed: b
 
 def main() -> int:
     """What ``run_autograder`` runs: 0 once results.json is written (whatever the grade), else 2."""
-    import atexit
-
     from quizzer.engine import spawn
 
     spawn.prespawn(1)  # the fork server imports numpy on the other core while the bank loads
-    atexit.register(spawn.discard)
     try:
         run_autograder(autograder_root())
     except QuizzerError:

@@ -12,8 +12,10 @@ from rich.console import Console
 
 from quizzer.errors import QuizzerError
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# No emoji codes: bank text is printed as written (":x:" stays three characters), and rich loads its
+# 3,600-entry emoji table only when a console replaces them.
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

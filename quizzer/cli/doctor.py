@@ -9,7 +9,6 @@ from __future__ import annotations
 import platform
 
 import typer
-from rich.table import Table
 
 from quizzer.cli.common import JsonOption, LangOption, console, handle_errors, print_json
 from quizzer.i18n.labels import label
@@ -45,6 +44,8 @@ def doctor(json: JsonOption = False, lang: LangOption = None) -> None:
 
     def yes(flag: bool) -> str:
         return t("doctor-yes" if flag else "doctor-no")
+
+    from rich.table import Table
 
     table = Table(title=t("doctor-title"), title_justify="left", show_header=False)
     table.add_column(style="bold")

@@ -131,12 +131,9 @@ def _shorten(text: str, limit: int) -> str:
 def _prespawn_sandbox(workers: int) -> None:
     """Start the sandbox's fork servers now: they import numpy on the other core while this process
     loads the bank and computes the reference, which is most of a one-file grade's time."""
-    import atexit
-
     from quizzer.engine import spawn
 
     spawn.prespawn(workers)
-    atexit.register(spawn.discard)
 
 
 def _limits(exercise: Exercise, timeout: float | None, memory: int | None) -> Limits:

@@ -333,7 +333,7 @@ def run() -> None:
     from typer import _click as click
 
     try:
-        code = app(standalone_mode=False)
+        code = app_for(sys.argv[1:])(standalone_mode=False)
     except click.exceptions.ClickException as error:
         lang = user_language(_lang_in_argv(sys.argv[1:]))
         command = error.ctx.command_path if getattr(error, "ctx", None) else "quizzer"  # type: ignore[attr-defined]
@@ -344,6 +344,34 @@ def run() -> None:
     except typer.Abort:
         raise SystemExit(130) from None
     raise SystemExit(code if isinstance(code, int) else EXIT_OK)
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app as a command line needs it: with only the command it names, when it names one first.
+
+    Typer builds every command's parser from its signature on each run, 16 ms for the 19 commands
+    and groups here (a fifth of `quizzer list`'s start-up), although only one of them runs; the
+    others are left out. Anything else (no command, `--help`, `--version`, a mistyped name) gets the
+    whole app, so that the help lists every command and the error names the unknown one.
+    tests/test_startup.py checks that each command's help and errors are the same either way.
+    """
+    import copy
+
+    name = argv[0] if argv else ""
+    commands = [c for c in app.registered_commands if _command_name(c) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands, lean.registered_groups = commands, groups
+    return lean
+
+
+def _command_name(command: typer.models.CommandInfo) -> str:
+    if command.name:
+        return command.name
+    callback = command.callback
+    return callback.__name__.lower().replace("_", "-") if callback is not None else ""
 
 
 def _lang_in_argv(argv: list[str]) -> str | None:

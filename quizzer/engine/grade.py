@@ -28,7 +28,6 @@ import os
 import threading
 import tokenize
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -427,6 +426,8 @@ def grade_many(exercise: Exercise, paths: Sequence[str | os.PathLike], *, jobs: 
 
     own = runner is None
     runner = runner or Runner(limits or Limits())
+    from concurrent.futures import ThreadPoolExecutor, as_completed  # logging comes with it: batches only
+
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = {pool.submit(one, i): i for i in range(len(paths))}

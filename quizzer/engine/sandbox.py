@@ -61,16 +61,17 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from typing_extensions import Self
 
 from quizzer.engine import confine, spawn
 from quizzer.engine._sandbox_child import KINDS, MAX_OUTPUTS, BadReturn, normalize_return
 from quizzer.errors import QuizzerError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # for the annotations only (typing.Self needs Python 3.11)
 
 __all__ = [
     "BadReturn",
@@ -627,6 +628,8 @@ class Runner:
 
         if workers <= 1:
             return [one(job) for job in jobs]
+        from concurrent.futures import ThreadPoolExecutor  # logging comes with it: only for batches
+
         pool = ThreadPoolExecutor(max_workers=workers)
         try:
             futures = [pool.submit(one, job) for job in jobs]

@@ -8,6 +8,7 @@ bank and computes the reference. The sandbox adopts pre-spawned servers before s
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib.util
 import os
@@ -21,6 +22,7 @@ CHILD_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_sandbox_
 
 _spawned: list[tuple[subprocess.Popen, IO[bytes]]] = []
 _lock = threading.Lock()
+_cleanup_registered = False
 
 
 def zygote_env() -> dict[str, str]:
@@ -53,8 +55,16 @@ def spawn() -> tuple[subprocess.Popen, IO[bytes]]:
 
 
 def prespawn(count: int) -> None:
-    """Start ``count`` fork servers now; ``take`` hands them to the sandbox later."""
-    started = [spawn() for _ in range(count)]
+    """Have ``count`` fork servers waiting: start the ones missing now (a command line may already
+    have started one before its options were parsed); ``take`` hands them to the sandbox later, and
+    ``discard`` stops those nobody took when the process exits."""
+    global _cleanup_registered
+    with _lock:
+        missing = count - len(_spawned)
+        if missing > 0 and not _cleanup_registered:
+            atexit.register(discard)
+            _cleanup_registered = True
+    started = [spawn() for _ in range(missing)]
     with _lock:
         _spawned.extend(started)
 

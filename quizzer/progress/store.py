@@ -51,12 +51,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from typing_extensions import Self
-
 from quizzer.errors import StoreError
 
 if TYPE_CHECKING:
     from fsrs import Rating, Scheduler
+    from typing_extensions import Self  # for the annotations only (typing.Self needs Python 3.11)
 
 APP_NAME = "quizzer"
 SCHEMA_VERSION = 3
