@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import textwrap
 import time
@@ -623,3 +624,41 @@ def test_with_kernel_confinement_lab_code_cannot_read_the_solutions_or_write_out
     if "landlock" not in result.isolation.split("missing:")[-1]:
         assert "READ" not in result.output and "WROTE" not in result.output, result.output
         assert not outside.exists()
+
+
+def test_lab_code_fills_its_folder_only_up_to_the_bound_and_the_weights_still_come_back():
+    from quizzer.labs import runner
+
+    if runner.confine_module() is None:
+        pytest.skip("this quizzer has no quizzer/engine/confine.py")
+    filler = textwrap.dedent("""
+        import os as _os
+        _written = 0
+        try:
+            for _i in range(3):
+                with open(f"big{_i}", "wb") as _f:
+                    for _ in range(30):
+                        _f.write(bytes(1 << 20))
+                        _f.flush()
+                        _written += 1
+        except OSError as _e:
+            print("STOPPED AT", _written, "MiB", flush=True)
+        _made = 0
+        try:
+            for _i in range(5000):
+                open(f"f{_i}", "w").close()
+                _made += 1
+        except OSError:
+            print("FILES", _made, flush=True)
+    """)
+    result = run_lab("binary-addition", filler + _solution("binary-addition"), settings=_binary())
+    assert result.passed  # trained in a full folder: the weights come back by another way
+    from quizzer.engine import confine
+
+    if not confine.probe().missing():  # every layer available (these machines): all of them in force
+        assert result.isolation == "rlimits, confinement full"
+    if result.isolation.endswith("confinement full"):
+        stopped = re.search(r"STOPPED AT (\d+) MiB", result.output)
+        made = re.search(r"FILES (\d+)", result.output)
+        assert stopped and int(stopped.group(1)) <= 64, result.output  # 64 MiB in all, not 90
+        assert made and int(made.group(1)) < 1024, result.output

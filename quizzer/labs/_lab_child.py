@@ -65,9 +65,6 @@ def _die_with_parent() -> None:
         pass
 
 
-CONFINED_DIR = os.path.join("confined", "work")  # where a confined child works, below its scratch
-
-
 def apply_confinement(req: dict) -> str:
     """THE call site for kernel confinement (issue 8's ``quizzer/engine/confine.py``).
 
@@ -75,9 +72,11 @@ def apply_confinement(req: dict) -> str:
     path (this process refuses ``import quizzer``), before any lab or learner code runs, with
     NumPy already imported. Two shapes of entry point are understood: a function
     ``confine(scratch_dir) -> str``, or the fork server's ``Plan`` (``build``, ``prepare_server``,
-    ``ruleset``, ``confine``, and ``level`` for the summary), applied here once since this process
-    is both server and child. Under a ``Plan`` this process works in ``scratch/confined/work``
-    afterwards (the only place it may write). Returns what was in force, for the result; a
+    ``ruleset``, ``mount_scratch``, ``confine``, and ``level`` for the summary), applied here once
+    since this process is both server and child. Under a ``Plan`` this process works in
+    ``scratch/confined/work`` afterwards, the only place it may write: a tmpfs of the request's
+    ``scratch_bytes`` and ``scratch_files`` in this process's own mount namespace (so it goes with
+    the process, and the parent never sees it). Returns what was in force, for the result; a
     confinement that fails to apply is reported, not hidden.
     """
     path = req.get("confine")
@@ -103,7 +102,9 @@ def apply_confinement(req: dict) -> str:
         base = os.path.join(req["scratch"], "confined")
         os.mkdir(base, 0o700)
         plan.prepare_server(base)
-        missing = plan.confine(plan.ruleset(), bounded=False)
+        limits = req["limits"]
+        bounded = plan.mount_scratch(int(limits["scratch_bytes"]), int(limits["scratch_files"]))
+        missing = plan.confine(plan.ruleset(), bounded=bounded)
         level = getattr(module, "level", None)
         summary = level(missing) if callable(level) else ", ".join(missing) or "full"
         return f"rlimits, confinement {summary}"
@@ -170,13 +171,21 @@ def main() -> None:
 
     import numpy as np
 
+    # Where the weights (and the probe's outputs) go back to the parent: opened now, in the scratch
+    # folder the parent reads, since the folder this process works in after confinement is its own
+    # tmpfs. The learner's code could write these files as it could return any weights: the parent
+    # checks their size and values, and judges them by its own forward pass.
+    results = {tag: os.open(os.path.join(scratch, f"{tag}.bin"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+               for tag in ("weights", "probe")}
+
     # Confinement first (building its rules opens more files than the limit below allows), then
     # the limits; both before the lab's driver or the learner's file runs.
     isolation = apply_confinement(req)
     # Nothing but the standard streams and the report pipe stays open (building the confinement's
     # rules opened a descriptor per allowed path; the learner's code needs none of them).
-    os.closerange(3, report)
-    os.closerange(report + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    keep = sorted({report, *results.values()})
+    for low, high in zip([3] + [fd + 1 for fd in keep], keep + [resource.getrlimit(resource.RLIMIT_NOFILE)[0]]):
+        os.closerange(low, high)
     limits = req["limits"]
     memory = int(limits["memory_bytes"])
     cpu = math.ceil(float(limits["wall_seconds"])) + 1
@@ -186,13 +195,13 @@ def main() -> None:
     _set_limit(resource.RLIMIT_FSIZE, _FILE_BYTES)
     _set_limit(resource.RLIMIT_CPU, cpu, cpu + 1)
     _set_limit(resource.RLIMIT_AS, memory)
-    workdir = os.path.realpath(os.getcwd())
-    here = CONFINED_DIR if workdir == os.path.realpath(os.path.join(scratch, CONFINED_DIR)) else ""
-    emit({"t": "hello", "isolation": isolation, "dir": here})
+    emit({"t": "hello", "isolation": isolation})
 
     def save(tag: str, arrays: dict) -> None:
         names, shapes = [], []
-        with open(os.path.join(workdir, f"{tag}.bin"), "wb") as fh:
+        os.ftruncate(results[tag], 0)
+        with open(results[tag], "wb", closefd=False) as fh:
+            fh.seek(0)
             for name, value in arrays.items():
                 arr = np.asarray(value, dtype=np.float64)
                 fh.write(np.ascontiguousarray(arr).tobytes())

@@ -39,9 +39,10 @@ from quizzer.engine._sandbox_child import descendants
 from quizzer.engine.sandbox import read_regular as _read_regular
 
 CHILD = Path(__file__).with_name("_lab_child.py")
-CONFINED_DIR = os.path.join("confined", "work")  # as _lab_child.CONFINED_DIR (that file stands alone)
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 _MEMORY = 1 << 30
+# The learner's working folder, a tmpfs: what a grade's child gets (engine.sandbox.Limits)
+_SCRATCH_BYTES, _SCRATCH_FILES = 64 << 20, 1024
 _LINE_MAX = 4096
 _LINES_MAX = 100_000
 _OUTPUT_KEEP = 4096
@@ -62,7 +63,6 @@ class ChildReport:
     signal: str | None = None
     done: bool = False
     isolation: str = "rlimits"
-    workdir: str = ""  # below the scratch folder: "" or CONFINED_DIR (where a confined child writes)
     output: str = ""
     elapsed: float = 0.0
 
@@ -155,7 +155,8 @@ def run_child(*, driver: str, source: str, filename: str, settings: dict[str, An
     request = {"driver": driver, "source": source, "filename": filename, "settings": settings,
                "data": data, "probe": probe_shapes is not None, "scratch": scratch, "report_fd": write_fd,
                "confine": confine_module(), "numpy_path": numpy_folder(),
-               "limits": {"wall_seconds": time_limit, "memory_bytes": _MEMORY}}
+               "limits": {"wall_seconds": time_limit, "memory_bytes": _MEMORY,
+                          "scratch_bytes": _SCRATCH_BYTES, "scratch_files": _SCRATCH_FILES}}
     started = time.monotonic()
     proc = None
     try:
@@ -251,8 +252,6 @@ def _take(line: dict, report: ChildReport, on_log: Callable[[dict[str, Any]], No
                     on_log(point)
     elif tag == "hello" and isinstance(line.get("isolation"), str):
         report.isolation = line["isolation"][:200]
-        if line.get("dir") == CONFINED_DIR:  # the only other place the child may have written to
-            report.workdir = CONFINED_DIR
     elif tag == "error" and report.error is None:
         report.error = _error(line)
     elif tag == "missing" and isinstance(line.get("names"), list):
@@ -261,12 +260,12 @@ def _take(line: dict, report: ChildReport, on_log: Callable[[dict[str, Any]], No
         report.diverged = True
     elif tag == "probe" and probe_shapes is not None and report.probe is None:
         try:
-            report.probe = _arrays(os.path.join(scratch, report.workdir, "probe.bin"), line, probe_shapes)
+            report.probe = _arrays(os.path.join(scratch, "probe.bin"), line, probe_shapes)
         except (OSError, ValueError):
             report.probe = None
     elif tag == "weights" and report.weights is None:
         try:
-            report.weights = _arrays(os.path.join(scratch, report.workdir, "weights.bin"), line, weight_shapes)
+            report.weights = _arrays(os.path.join(scratch, "weights.bin"), line, weight_shapes)
         except (OSError, ValueError) as exc:
             report.error = report.error or {"kind": "bad-return", "message": str(exc)[:300], "line": None}
     elif tag == "done":
