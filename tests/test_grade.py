@@ -205,6 +205,25 @@ def test_syntax_error_names_its_line(runner):
     assert result.feedback.startswith("Syntax error on line 3")
 
 
+@pytest.mark.parametrize("body, says", [
+    ("    return x\u3000+ 1\n", "全角スペースがあります (invalid non-printable character U+3000)"),
+    ("    return x + １\n", "全角文字「１」があります"),
+    ("return x\n", "2 行目の関数定義の後には、字下げしたブロックが必要です"),
+    ("    return (x + 1\n", "「(」が閉じられていません ('(' was never closed)"),
+])
+def test_pythons_common_syntax_errors_are_said_in_japanese_with_the_original(runner, body, says):
+    source = "import numpy as np\ndef lstm(x, prev_h, prev_c, W, U, b):\n" + body
+    japanese = grade_source(LSTM, source, runner=runner, lang="ja")
+    assert japanese.details["diagnosis"] == "syntax" and says in japanese.feedback
+    english = grade_source(LSTM, source, runner=runner)
+    assert says.split(" (")[0] not in english.feedback and "Syntax error on line" in english.feedback
+
+
+def test_a_syntax_error_python_words_otherwise_is_kept_as_python_says_it():
+    assert diagnose.python_message("assignment expression cannot be used here", "ja") == \
+        "assignment expression cannot be used here"
+
+
 def test_missing_entry_function(runner):
     result = grade_source(LSTM, "def lstm_cell(x):\n    return x\n", runner=runner)
     assert "does not define the function lstm" in result.feedback

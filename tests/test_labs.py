@@ -89,6 +89,16 @@ def test_a_file_without_a_piece_is_an_input_error():
     assert info.value.exit_code == 2 and "gradients" in str(info.value)
 
 
+def test_a_syntax_error_is_an_input_error_with_its_line_in_the_readers_language():
+    source = _solution("binary-addition") + "\nx\u3000= 1\n"
+    line = source.count("\n")
+    with pytest.raises(LabError) as info:
+        run_lab("binary-addition", source)
+    assert info.value.exit_code == 2
+    assert f"line {line}: SyntaxError: invalid non-printable character U+3000" in str(info.value)
+    assert f"{line} 行目: SyntaxError: 全角スペースがあります" in info.value.text("ja")
+
+
 # --------------------------------------------------------------------------------------------
 # Diagnoses: the course's known mistakes are named.
 

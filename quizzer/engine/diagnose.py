@@ -232,6 +232,56 @@ def template_names(template: str, entry: str) -> list[str]:
 # --- sentences for a sandbox error ---------------------------------------------------------
 
 
+# Python's own words for the syntax errors a learner meets most, in Japanese. The original follows
+# in parentheses (it is what a search engine knows); a message not listed here is kept as it is.
+_BLOCKS_JA = {"function definition": "関数定義", "class definition": "クラス定義"}
+_STATEMENT = re.compile(r"'(\w+)' statement")
+_PYTHON_SYNTAX_JA: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), t) for p, t in (
+    (r"invalid syntax\. Perhaps you forgot a comma\?", "文法に合わない書き方です。カンマを忘れていませんか"),
+    (r"invalid syntax", "文法に合わない書き方です"),
+    (r"expected '(?P<what>[^']+)'", "「{what}」が必要です"),
+    (r"expected an indented block after (?P<block>.+?) on line (?P<at>\d+)",
+     "{at} 行目の{block}の後には、字下げしたブロックが必要です"),
+    (r"unexpected indent", "予期しない字下げがあります"),
+    (r"unindent does not match any outer indentation level", "字下げの戻し位置が、外側のどの字下げとも合いません"),
+    (r"inconsistent use of tabs and spaces in indentation", "字下げにタブとスペースが混在しています"),
+    (r"'(?P<what>.)' was never closed", "「{what}」が閉じられていません"),
+    (r"unmatched '(?P<what>.)'", "対応する開き括弧のない「{what}」があります"),
+    (r"closing parenthesis '(?P<close>.)' does not match opening parenthesis '(?P<open>.)'.*",
+     "閉じ括弧「{close}」が開き括弧「{open}」と対応していません"),
+    (r"unterminated triple-quoted string literal.*", "三重引用符の文字列が閉じられていません"),
+    (r"unterminated string literal.*", "文字列が閉じられていません"),
+    (r"invalid non-printable character U\+3000", "全角スペースがあります"),
+    (r"invalid non-printable character (?P<code>U\+[0-9A-F]+)", "目に見えない文字 {code} があります"),
+    (r"invalid character '(?P<char>[\uff01-\uff5e])' \(U\+[0-9A-F]+\)",
+     "全角文字「{char}」があります (半角で書きます)"),
+    (r"invalid character '(?P<char>.)' \((?P<code>U\+[0-9A-F]+)\)", "Python では使えない文字「{char}」({code}) があります"),
+    (r"invalid decimal literal", "数の書き方が正しくありません"),
+    (r"cannot assign to (?P<what>.+?) here\. Maybe you meant '==' instead of '='\?",
+     "ここでは代入できません。「=」ではなく「==」のつもりではありませんか"),
+    (r"Missing parentheses in call to '(?P<name>\w+)'.*", "'{name}' の呼び出しに括弧がありません"),
+    (r"'(?P<word>return|yield|await)' outside (?:async )?function", "関数の外に '{word}' があります"),
+    (r"'(?P<word>break|continue)' (?:outside loop|not properly in loop)", "ループの外に '{word}' があります"),
+))
+
+
+def python_message(message: str, lang: str) -> str:
+    """Python's message for a syntax error, in ``lang`` when it is one of the common ones."""
+    if lang != "ja":
+        return message
+    for pattern, text in _PYTHON_SYNTAX_JA:
+        found = pattern.fullmatch(message)
+        if found:
+            values = found.groupdict()
+            if "block" in values:  # "function definition", "'if' statement"
+                block = values["block"]
+                statement = _STATEMENT.fullmatch(block)
+                values["block"] = f" {statement.group(1)} 文" if statement else _BLOCKS_JA.get(block, f" {block} ")
+            return f"{text.format(**values)} ({message})"
+    return message
+
+
+
 def error_sentence(error, *, lang: str, entry: str, names: Sequence[str],
                    line_label: Callable[[int], str] | None = None) -> str:
     """One sentence for a ``sandbox.SubmissionError``; ``line_label`` words a line number (a notebook's
@@ -244,8 +294,8 @@ def error_sentence(error, *, lang: str, entry: str, names: Sequence[str],
         message = message[len(error.exc_type) + 2:]
     if kind == "syntax":
         if line:
-            return say("syntax", lang, line=line, message=message)
-        return say("syntax-noline", lang, message=message)
+            return say("syntax", lang, line=line, message=python_message(message, lang))
+        return say("syntax-noline", lang, message=python_message(message, lang))
     if kind == "timeout":
         return say("timeout", lang, detail=sandbox_detail(message, lang))
     if kind == "memory":

@@ -11,7 +11,7 @@ from typing import Any
 
 from quizzer.labs.messages import say
 from quizzer.labs.runner import ChildReport, run_child
-from quizzer.labs.spec import BLANK, Lab, LabError, blanks
+from quizzer.labs.spec import BLANK, Lab, LabError, PythonSyntaxError, blanks
 
 EXPLODED = 20.0  # a gradient entry this large: sigmoid and tanh runs that learn stay under ~15 here
 LAB_IDS = ("binary-addition", "sine-prediction", "word-prediction")
@@ -108,7 +108,7 @@ def read_source(source: str, path: str, lab: Lab) -> None:
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
-        raise LabError("syntax", path=path, line=exc.lineno or "?", message=f"SyntaxError: {exc.msg}") from None
+        raise LabError("syntax", path=path, line=exc.lineno or "?", message=PythonSyntaxError(exc.msg)) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # e.g. a NUL byte, absurd nesting
         raise LabError("syntax", path=path, line="?", message=f"{type(exc).__name__}: {exc}") from None
     defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}

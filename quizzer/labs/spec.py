@@ -29,7 +29,21 @@ class Part:
 
 
 def _render(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {k: say(v.key, lang, **_render(v.params, lang)) if isinstance(v, Part) else v for k, v in params.items()}
+    return {k: say(v.key, lang, **_render(v.params, lang)) if isinstance(v, Part)
+            else v.render(lang) if isinstance(v, PythonSyntaxError) else v for k, v in params.items()}
+
+
+class PythonSyntaxError:
+    """Python's message for a syntax error in the learner's file, in the reader's language where
+    the engine knows it (``engine.diagnose.python_message``), Python's own words after it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def render(self, lang: str) -> str:
+        from quizzer.engine.diagnose import python_message
+
+        return f"SyntaxError: {python_message(self.message, lang)}"
 
 
 class LabError(QuizzerError):
