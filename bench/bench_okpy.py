@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -57,10 +58,14 @@ True
 '''
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall time, and CPU time (user + system) of the command and every process it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    return time.perf_counter() - start, done
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done
 
 
 def main() -> int:
@@ -91,18 +96,22 @@ def main() -> int:
                        "--bank", str(bank)]
         env_q = {**env, "PYTHONPATH": str(ROOT)}
         for cmd, e in ((ok_cmd, env), (quizzer_cmd, env_q)):  # warm caches, check both pass
-            _, done = timed(cmd, work, e)
+            _, _, done = timed(cmd, work, e)
             if done.returncode != 0 or ("passed" not in done.stdout):
                 print(done.stdout, done.stderr, file=sys.stderr)
                 return 2
-        ok_times, quizzer_times = [], []
+        ok_times, quizzer_times, ok_cpu, quizzer_cpu = [], [], [], []
         for _ in range(args.runs):
-            ok_times.append(timed(ok_cmd, work, env)[0])
-            quizzer_times.append(timed(quizzer_cmd, work, env_q)[0])
+            wall, cpu, _ = timed(ok_cmd, work, env)
+            ok_times.append(wall)
+            ok_cpu.append(cpu)
+            wall, cpu, _ = timed(quizzer_cmd, work, env_q)
+            quizzer_times.append(wall)
+            quizzer_cpu.append(cpu)
     ok_median, q_median = statistics.median(ok_times), statistics.median(quizzer_times)
-    print(f"ok --local (okpy, unsandboxed)      median {ok_median:.3f} s  "
+    print(f"ok --local (okpy, unsandboxed)      median {ok_median:.3f} s, CPU {statistics.median(ok_cpu):.3f} s  "
           f"(runs: {', '.join(f'{t:.2f}' for t in ok_times)})")
-    print(f"quizzer grade lstm-cell FILE        median {q_median:.3f} s  "
+    print(f"quizzer grade lstm-cell FILE        median {q_median:.3f} s, CPU {statistics.median(quizzer_cpu):.3f} s  "
           f"(runs: {', '.join(f'{t:.2f}' for t in quizzer_times)})")
     print(f"quizzer / okpy: {q_median / ok_median:.2f}x (load average {os.getloadavg()[0]:.1f})")
     return 0 if q_median <= ok_median else 1
