@@ -69,6 +69,26 @@ def test_numeric_near_misses_are_wrong(bank, answer):
     assert not result.passed and result.expected == "0.25"
 
 
+def _with_answer(bank, answer):
+    item = bank.get("mini-numeric")
+    return serve(replace(item, spec=replace(item.spec, answer=answer)))
+
+
+@pytest.mark.parametrize(("exact", "answer", "passed"), [
+    ("2/7", "0.286", True), ("2/7", "0.2857", True), ("2/7", "0.28571", True), ("2/7", ".286", True),
+    ("2/7", "０．２８６", True), ("-2/7", "-0.286", True), ("100/3", "33.3", True), ("2/7", "4/14", True),
+    ("2/7", "0.285", False),   # cut, not rounded
+    ("2/7", "0.29", False),    # two significant digits stand for too much
+    ("2/7", "0.2860", False),  # a fourth place that is wrong
+    ("100/3", "33", False),    # no decimal point: not a rounded decimal
+    ("1/4", "0.3", False),     # an answer with an exact decimal is typed exactly
+    ("1/8", "0.125", True), ("1/8", "0.13", False),
+])
+def test_an_exact_answer_without_a_decimal_form_accepts_a_correctly_rounded_decimal(bank, exact, answer, passed):
+    result = check(_with_answer(bank, exact), answer, lang="en")
+    assert result.passed is passed, result.feedback
+
+
 @pytest.mark.parametrize("answer", ["3", "3x3", "3 x 3", "3×3", "3X3", "(3, 3)"])
 def test_shape_answers(bank, answer):
     assert check(in_bank_order(bank, "mini-shape"), answer, lang="en").passed

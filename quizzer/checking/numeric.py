@@ -98,7 +98,8 @@ class NumericChecker:
             abs_tol, rel_tol = spec.abs_tol, spec.rel_tol
             if abs_tol is None and rel_tol is None and isinstance(want_value, float):
                 rel_tol = FALLBACK_REL_TOL
-            passed = expr.numbers_equal(got_value, want_value, abs_tol=abs_tol, rel_tol=rel_tol)
+            passed = (expr.numbers_equal(got_value, want_value, abs_tol=abs_tol, rel_tol=rel_tol)
+                      or (abs_tol is None and rel_tol is None and _rounds_to(typed, want_value)))
             # echoed as typed ("4.0000000001", not 40000000001/10000000000); a formula shows its value too
             shown = typed if _LITERAL.fullmatch(typed) else f"{typed} = {format_number(got_value)}"
             expected = to_places(want_value, abs_tol)
@@ -119,6 +120,29 @@ class NumericChecker:
 
 
 _LITERAL = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+_DECIMAL = re.compile(r"[-+]?(?P<whole>\d*)\.(?P<places>\d+)")
+MIN_SIGNIFICANT = 3  # digits a rounded decimal must have to stand for an exact 2/7 (0.286, not 0.29)
+
+
+def _rounds_to(typed: str, want: Fraction | float) -> bool:
+    """An exact answer with no decimal form (2/7 = 0.285714...) typed as a decimal correctly rounded
+    to at least ``MIN_SIGNIFICANT`` significant digits: 0.286 and 0.2857 count, as a marker would
+    count them; 0.29 (too short) and 0.285 (cut, not rounded) do not. Answers with an exact decimal
+    (1/4) must be typed exactly, and a tolerance, where the author gives one, decides instead."""
+    found = _DECIMAL.fullmatch(typed)
+    if found is None or not isinstance(want, Fraction) or _has_exact_decimal(want):
+        return False
+    if len((found["whole"] + found["places"]).lstrip("0")) < MIN_SIGNIFICANT:
+        return False
+    return abs(Fraction(typed) - want) <= Fraction(1, 2 * 10 ** len(found["places"]))
+
+
+def _has_exact_decimal(value: Fraction) -> bool:
+    denominator = value.denominator
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+    return denominator == 1
 
 
 def _without_unit(typed: str, served: Served, spec: NumericSpec) -> str:
