@@ -40,9 +40,7 @@ class QuizzerError(Exception):
         """The message in ``lang`` (the catalogue's text when the error has a key)."""
         if self.key is None:
             return self.message
-        from quizzer.i18n.labels import label
-
-        return label(self.key, lang, **{k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()})
+        return _render(self.key, lang, self.params)
 
     def __str__(self) -> str:
         return self.message
@@ -57,23 +55,55 @@ class Phrase:
         self.values = values
 
     def render(self, lang: str) -> str:
-        from quizzer.i18n.labels import label
-
-        return label(self.key, lang, **{k: v.render(lang) if isinstance(v, Phrase) else v for k, v in self.values.items()})
+        return _render(self.key, lang, self.values)
 
     def __str__(self) -> str:
         return self.render("en")
 
 
 class BankError(QuizzerError):
-    """A bank file is malformed; rendered as ``path:line: message``."""
+    """A bank file is malformed; rendered as ``path:line: problem`` in the reader's language.
+
+    The core builds it with a catalogue key and named values (``BankError.at(path, line, key, ...)``);
+    ``problem`` and ``message`` hold the English text for logs and tests, ``text(lang)`` the rendered line.
+    """
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
         self.path = path
         self.line = line
         self.problem = message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{self.where}: {message}")
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    @classmethod
+    def at(cls, path: str, line: int | None, key: str, /, **params: object) -> BankError:
+        """The problem ``key`` of the catalogue at ``path:line``, with its named values."""
+        error = cls(path, line, _render(key, "en", params))
+        error.key = key
+        error.params = params
+        return error
+
+    def text(self, lang: str) -> str:
+        if self.key is None:
+            return self.message
+        return f"{self.where}: {_render(self.key, lang, self.params)}"
+
+
+def _render(key: str, lang: str, params: dict[str, object]) -> str:
+    """``key`` in ``lang``; a value that is a Phrase or a QuizzerError is rendered in the same language."""
+    from quizzer.i18n.labels import label
+
+    def value(v: object) -> object:
+        if isinstance(v, Phrase):
+            return v.render(lang)
+        if isinstance(v, QuizzerError):
+            return v.text(lang)
+        return v
+
+    return label(key, lang, **{k: value(v) for k, v in params.items()})
 
 
 class UnknownItemError(QuizzerError):

@@ -41,7 +41,7 @@ from quizzer.bank.model import (
     TextSpec,
 )
 from quizzer.bank.serve import exact
-from quizzer.errors import BankError, QuizzerError
+from quizzer.errors import BankError, Phrase, QuizzerError
 from quizzer.i18n.text import LANGUAGES, Text
 
 MIN_MISCONCEPTIONS = 3
@@ -83,7 +83,7 @@ def validate(paths: Sequence[str] | None = None, *, check_code: bool = True, pro
             progress(item.id)
         todo = todo_fields(item)
         if todo:
-            _add(problems, item, f"still to fill in: {', '.join(todo)}")
+            _add(problems, item, "validate-todo", fields=", ".join(todo))
             continue
         _check_languages(item, problems)
         _check_placeholders(item, problems)
@@ -121,12 +121,12 @@ def _check_against_builtin(dirs: Sequence[Path], items: dict[str, Item], problem
     taken = {row["id"] for row in load_index([BUILTIN], "en")}
     for item in items.values():
         if item.id in taken and Path(item.location.path).resolve() not in builtin_files:
-            _add(problems, item, "the built-in bank already uses this id; banks used together "
-                 "(--bank builtin --bank yours) need distinct ids: rename it, e.g. with a prefix of your own")
+            _add(problems, item, "validate-builtin-id")
 
 
-def _add(problems: Problems, item: Item, message: str) -> None:
-    problems.add(item.location.path, item.location.line, f"{item.id}: {message}")
+def _add(problems: Problems, item: Item, key: str, /, **params: object) -> None:
+    """The problem ``key`` of the catalogue about ``item``, after its id (``path:line: id: problem``)."""
+    problems.add(item.location.path, item.location.line, "validate-item", id=item.id, problem=Phrase(key, **params))
 
 
 def _check_languages(item: Item, problems: Problems) -> None:
@@ -135,12 +135,11 @@ def _check_languages(item: Item, problems: Problems) -> None:
         if text:
             missing |= set(LANGUAGES) - text.languages()
     if any(text.looks_like_prose() for text in item.texts()):  # options too, as `quizzer list` counts them
-        _add(problems, item, "a sentence is written as a plain string; give it as {en: ..., ja: ...} "
-             "(plain strings are for language-neutral text such as numbers, code and formulas)")
+        _add(problems, item, "validate-plain-prose")
     if isinstance(item, Question) and isinstance(item.spec, TextSpec):
         missing |= {lang for lang in LANGUAGES if not item.spec.accept.get(lang)}
     for lang in sorted(missing):
-        _add(problems, item, f"some texts have no {lang!r} version (every text needs en and ja)")
+        _add(problems, item, "validate-missing-language", lang=lang)
 
 
 def _check_answer_in_prompt(question: Question, problems: Problems) -> None:
@@ -152,16 +151,16 @@ def _check_answer_in_prompt(question: Question, problems: Problems) -> None:
     prompts = [concept_form(question.prompt.get(lang)) for lang in LANGUAGES if getattr(question.prompt, lang)]
     for answer in spec.all_answers():
         if any(mentions(prompt, concept_form(answer)) for prompt in prompts):
-            _add(problems, question, f"the accepted answer {answer!r} appears in the prompt, so the question gives it away")
+            _add(problems, question, "validate-answer-in-prompt", answer=answer)
 
 
 def _check_style(item: Item, problems: Problems) -> None:
     seen: set[str] = set()
     for text in item.texts():
-        for problem in style_problems(text.ja or ""):
-            if problem not in seen:
-                seen.add(problem)
-                _add(problems, item, problem)
+        for finding in style_problems(text.ja or ""):
+            if str(finding) not in seen:
+                seen.add(str(finding))
+                _add(problems, item, finding.key, **finding.values)
 
 
 def longest_correct(questions: Iterable[Question]) -> tuple[int, int]:
@@ -188,9 +187,9 @@ def _check_placeholders(item: Item, problems: Problems) -> None:
             used |= set(_PLACEHOLDER.findall(value))
     for name in sorted(used - declared):
         if declared or isinstance(item, Question):
-            _add(problems, item, f"{{{name}}} in a text is not a declared parameter")
+            _add(problems, item, "validate-undeclared-param", name=name)
     for name in sorted(declared - used):
-        _add(problems, item, f"parameter {name!r} never appears in the prompt, so the learner cannot know its value")
+        _add(problems, item, "validate-unused-param", name=name)
 
 
 def _combinations(item: Item) -> Iterable[dict]:
@@ -223,29 +222,29 @@ def _check_question(question: Question, problems: Problems) -> None:
             formulas = [spec.answer] if spec.answer is not None else list(spec.shape or ())
             parsed = [expr.parse(f, variables=names) for f in formulas]
             for values in _combinations(question):
-                where = f" (with {_describe(values)})" if values else ""
+                where = Phrase("validate-with-values", values=_describe(values)) if values else ""
                 try:
                     results = [expr.evaluate(p, exact(values)) for p in parsed]
                 except QuizzerError as exc:  # e.g. a division by zero: name the values that cause it
-                    _add(problems, question, f"the answer does not evaluate{where}: {exc.message}")
+                    _add(problems, question, "validate-answer-fails", where=where, error=exc)
                     return
                 if spec.shape is not None:
                     for dim in results:
                         if float(dim) != int(float(dim)) or int(float(dim)) < 1:
-                            _add(problems, question, f"shape dimension {_short(dim)} is not a positive whole number{where}")
+                            _add(problems, question, "validate-shape-dimension", dim=_short(dim), where=where)
                             return
                 elif isinstance(results[0], float) and spec.abs_tol is None and spec.rel_tol is None:
-                    _add(problems, question, f"the answer {results[0]:.6g} is not exact{where}; give a tolerance (abs or rel)")
+                    _add(problems, question, "validate-not-exact", value=f"{results[0]:.6g}", where=where)
                     return
         elif isinstance(spec, SymbolicSpec):
             if not spec.variables:
-                _add(problems, question, "a symbolic question must declare its variables")
+                _add(problems, question, "validate-no-variables")
                 return
             answer = expr.parse(spec.answer, variables=spec.variables, functions=spec.functions)
             if not expr.equivalent(answer, answer, spec.variables):
-                _add(problems, question, "the answer cannot be evaluated at any point of its variables")
+                _add(problems, question, "validate-never-evaluates")
     except QuizzerError as exc:
-        _add(problems, question, f"the answer does not evaluate: {exc.message}")
+        _add(problems, question, "validate-answer-fails", where="", error=exc)
 
 
 def _describe(values: dict) -> str:
@@ -258,17 +257,17 @@ def _short(value) -> str:
 
 def _check_exercise_content(exercise: Exercise, problems: Problems) -> None:
     if not exercise.hints:
-        _add(problems, exercise, "an exercise needs hints")
+        _add(problems, exercise, "validate-no-hints")
     if len(exercise.misconceptions) < MIN_MISCONCEPTIONS:
-        _add(problems, exercise, f"an exercise needs at least {MIN_MISCONCEPTIONS} misconceptions (has {len(exercise.misconceptions)})")
+        _add(problems, exercise, "validate-few-misconceptions", min=MIN_MISCONCEPTIONS, n=len(exercise.misconceptions))
     if exercise.type == "blank" and BLANK in exercise.solution:
-        _add(problems, exercise, f"the solution still contains {BLANK}")
+        _add(problems, exercise, "validate-solution-blank", blank=BLANK)
     try:
         from quizzer.engine.tasks import get_task
 
         get_task(exercise.task)
     except QuizzerError as exc:
-        _add(problems, exercise, exc.message)
+        _add(problems, exercise, "validate-error", error=exc)
 
 
 def _check_exercises_run(exercises: Sequence[Exercise], problems: Problems, progress: Callable[[str], None] | None) -> None:
@@ -287,27 +286,29 @@ def _check_exercises_run(exercises: Sequence[Exercise], problems: Problems, prog
         try:
             _run_exercise(exercise, problems, runner)
         except QuizzerError as exc:
-            _add(problems, exercise, f"could not be graded: {exc.message}")
+            _add(problems, exercise, "validate-not-graded", error=exc)
 
 
 def _run_exercise(exercise: Exercise, problems: Problems, runner) -> None:
     from quizzer.engine import grade
 
-    for label, answer in [("solution", exercise.solution)] + [(f"alternative {i + 1}", a) for i, a in enumerate(exercise.alternatives)]:
+    answers = [(Phrase("validate-the-solution"), exercise.solution)]
+    answers += [(Phrase("validate-the-alternative", n=i + 1), a) for i, a in enumerate(exercise.alternatives)]
+    for which, answer in answers:
         result = grade.grade_response(exercise, answer, runner=runner)
         if not result.passed:
-            _add(problems, exercise, f"the {label} does not pass: {result.feedback}")
+            _add(problems, exercise, "validate-does-not-pass", which=which, feedback=result.feedback)
     template = grade.grade_source(exercise, exercise.template, runner=runner)
     if template.passed:
-        _add(problems, exercise, "the unfilled template already passes")
+        _add(problems, exercise, "validate-template-passes")
     for number, wrong in enumerate(exercise.misconceptions, start=1):
         wrong_answer = wrong.blank if wrong.blank is not None else wrong.code
         assert wrong_answer is not None  # the reader keeps a misconception only with one of the two
         result = grade.grade_response(exercise, wrong_answer, runner=runner)
         if result.passed:
-            _add(problems, exercise, f"misconception {number} passes, so its feedback can never be shown")
+            _add(problems, exercise, "validate-misconception-passes", n=number)
         elif _first_sentence(wrong.feedback) not in result.feedback:
-            _add(problems, exercise, f"misconception {number} fails but is not recognised (its outputs equal another answer's?)")
+            _add(problems, exercise, "validate-misconception-unrecognised", n=number)
 
 
 def _first_sentence(text: Text) -> str:

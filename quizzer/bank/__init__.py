@@ -222,7 +222,7 @@ def read_files(files: Iterable[Path], problems: Problems) -> dict[str, Item]:
         for item in read_file(path, problems):
             if item.id in items:
                 first = items[item.id].location
-                problems.add(str(item.location.path), item.location.line, f"id {item.id!r} is already used at {first}")
+                problems.add(str(item.location.path), item.location.line, "bank-duplicate-id", id=item.id, first=first)
                 continue
             items[item.id] = item
     return items

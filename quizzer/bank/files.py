@@ -10,7 +10,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quizzer.errors import BankError
+from quizzer.errors import BankError, Phrase
+
+
+class Subject(Phrase):
+    """What a bank problem is about, as it opens the message: an item (``question 'x'``, rendered in the
+    reader's language) followed by the YAML field path (``: prompt``, ``.en``), which stays as written."""
+
+    def __init__(self, key: str, tail: str = "", **values: object) -> None:
+        super().__init__(key, **values)
+        self.tail = tail
+
+    def at(self, tail: str, sep: str = ": ") -> Subject:
+        return Subject(self.key, f"{self.tail}{sep}{tail}", **self.values)
+
+    def render(self, lang: str) -> str:
+        return super().render(lang) + self.tail
+
+
+def at(what: str | Subject, tail: str, sep: str = ": ") -> str | Subject:
+    """``what`` followed by a field: ``question 'x': prompt`` (a Subject stays translatable)."""
+    return what.at(tail, sep) if isinstance(what, Subject) else f"{what}{sep}{tail}"
 
 BUILTIN = "builtin"
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -41,7 +61,7 @@ def bank_dirs(banks: Sequence[str] | None) -> tuple[Path, ...]:
             continue
         path = Path(bank).expanduser()
         if not path.exists():
-            raise BankError(str(path), None, "no such bank folder or file")
+            raise BankError.at(str(path), None, "bank-no-such-folder")
         dirs.append(path)
     return tuple(dirs)
 
@@ -66,8 +86,9 @@ class Problems:
 
     items: list[BankError] = field(default_factory=list)
 
-    def add(self, path: str, line: int | None, message: str) -> None:
-        self.items.append(BankError(path, line, message))
+    def add(self, path: str, line: int | None, key: str, /, **params: object) -> None:
+        """The problem ``key`` of the catalogue (en + ja in ``quizzer.i18n.labels``) at ``path:line``."""
+        self.items.append(BankError.at(path, line, key, **params))
 
     def __bool__(self) -> bool:
         return bool(self.items)

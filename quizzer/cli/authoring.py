@@ -47,7 +47,7 @@ def validate(
         report = run_validation([*(paths or []), *(bank or [])] or None, check_code=not no_code,
                                 progress=lambda what: status.update(label("validating-what", lang, what=what)))
     for problem in report.problems:
-        console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        console.print(problem.text(lang), markup=False, highlight=False, soft_wrap=True)
     longest, single = report.longest_correct
     if single:
         colour = "yellow" if 3 * longest > single else "dim"
