@@ -235,3 +235,58 @@ def test_export_writes_numbers_as_the_question_shows_them():
     assert "**Answer:** 0.731\n" in section
     values = re.findall(r"here ([^)]*)\)", sheet)
     assert values and not any(re.search(r"\d\.0\b", v) for v in values)
+
+
+def test_validate_prints_its_problems_in_the_readers_language(tmp_path):
+    """QUIZZER_LANG=ja: every problem in Japanese after the same path:line, ids and values kept as
+    written; exit 1 either way, and the English lines are the ones the docs quote."""
+    bank = tmp_path / "questions"
+    bank.mkdir()
+    path = write(bank, "q.yaml", "format_version: 1\nquestions:\n" + GOOD_QUESTION.format(id="q-ja", prompt="H = {H}, {D}")
+                 .replace('ja: "H = {H}, {D}"', 'ja: "隠れ層（h）H = {H}, {D}"').replace("{en: E, ja: E}", "{en: E}")
+                 + "    params: {H: {choices: [2]}}\n    answer: tanh(H)\n")
+    english = run_cli("validate", "--no-code", str(tmp_path), env={"QUIZZER_LANG": "en"})
+    japanese = run_cli("validate", "--no-code", str(tmp_path), env={"QUIZZER_LANG": "ja"})
+    assert english.returncode == japanese.returncode == 1
+    assert english.stdout.splitlines() == [f"{path}:3: q-ja: {problem}" for problem in (
+        "some texts have no 'ja' version (every text needs en and ja)",
+        "{D} in a text is not a declared parameter",
+        "the answer 0.964028 is not exact (with H = 2); give a tolerance (abs or rel)",
+        "Japanese style: “…隠れ層（h）H = …”: write half-width parentheses ( )",
+        "Japanese style: “…隠れ層（h）H =…”: write 中間層",
+    )]
+    assert japanese.stdout.splitlines() == [f"{path}:3: q-ja: {problem}" for problem in (
+        "'ja' 版のないテキストがあります (テキストにはすべて en と ja が必要です)",
+        "テキスト中の {D} は宣言されたパラメーターではありません",
+        "正解 0.964028 が厳密な値ではありません (H = 2 のとき)。許容誤差 (abs または rel) を指定してください",
+        "日本語の表記: “…隠れ層（h）H = …”: 半角の括弧 ( ) にしてください",
+        "日本語の表記: “…隠れ層（h）H =…”: 中間層と書いてください",
+    )]
+
+
+def test_a_malformed_bank_file_is_one_japanese_line_under_any_command(tmp_path):
+    bank = tmp_path / "questions"
+    bank.mkdir()
+    path = write(bank, "q.yaml", "format_version: 1\nquestions:\n" + GOOD_QUESTION.format(id="q-typo", prompt="x")
+                 .replace("type: numeric", "type: numerc") + "    answer: 1\n")
+    validated = run_cli("validate", "--no-code", str(tmp_path), env={"QUIZZER_LANG": "ja"})
+    assert validated.returncode == 1
+    assert validated.stdout.splitlines() == [
+        (f"{path}:5: 問題 'q-typo': 未知の type 'numerc' です。'numeric' のことですか? "
+         "(choice, numeric, symbolic, text, flashcard のいずれかを使ってください)")]
+    for args in (("list",), ("show", "q-typo"), ("practice", "-n", "1")):
+        for lang, expected in (
+            ("ja", f"エラー: {path}:5: 問題 'q-typo': 未知の type 'numerc' です。'numeric' のことですか?"),
+            ("en", f"error: {path}:5: question 'q-typo': unknown type 'numerc'; did you mean 'numeric'?"),
+        ):
+            out = run_cli(*args, "--bank", str(tmp_path), stdin="", env={"QUIZZER_LANG": lang, "COLUMNS": "400"})
+            lines = [line for line in out.stderr.splitlines() if line.strip()]
+            assert out.returncode == 2 and len(lines) == 1 and lines[0].startswith(expected), (args, out.stderr)
+            assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_a_yaml_error_keeps_pyyamls_words_inside_the_japanese(tmp_path):
+    path = write(tmp_path, "broken.yaml", "format_version: 1\nquestions: [\n")
+    out = run_cli("validate", "--no-code", str(path), env={"QUIZZER_LANG": "ja"})
+    assert out.returncode == 1
+    assert out.stdout.startswith(f"{path}:3: YAML として正しくありません: did not find expected node content"), out.stdout

@@ -439,9 +439,8 @@ def test_validate_names_the_values_of_a_division_by_zero(tmp_path):
 
 # --- the second pass over the core's errors ----------------------------------------------------
 
-# Raises that may stay literal English, each with why: bank diagnostics an author reads in
-# `validate` (path:line: problem, the BankError pattern) or programming errors in a task or a
-# bank that no learner's input can reach.
+# Raises that may stay literal English, each with why: programming errors in a task or a bank that
+# no learner's input can reach. (The bank's own problems, `path:line: problem`, are catalogue keys.)
 ENGLISH_RAISES_ALLOWED = {
     ("quizzer/maths/parser.py", "cannot be a variable name"),  # a bank formula declares a bad variable
     ("quizzer/maths/parser.py", "in the allowed list"),  # a bank item allows an unknown function
@@ -459,14 +458,13 @@ ENGLISH_RAISES_ALLOWED = {
 
 def test_no_error_a_user_reads_is_raised_as_an_english_literal():
     """A new ``raise QuizzerError("English...")`` (or any subclass) outside the allow-list fails here:
-    it must be a catalogue key raised with ``.of(...)``. BankError carries validate's path:line:
-    problem lines for authors, in English by design (docs/authoring.md), so it is not scanned."""
+    it must be a catalogue key raised with ``.of(...)`` (a bank problem: ``BankError.at(path, line, key)``)."""
     import ast
 
     from quizzer import errors
 
     error_names = {name for name, value in vars(errors).items() if isinstance(value, type)
-                   and issubclass(value, errors.QuizzerError) and name != "BankError"}
+                   and issubclass(value, errors.QuizzerError)}
     error_names |= {"SandboxError", "NotebookError", "_UsageError"}
     found = []
     for path in sorted((ROOT / "quizzer").rglob("*.py")):
