@@ -11,8 +11,8 @@ class QuizzerError(Exception):
     Raise it with a catalogue key and named values (``QuizzerError.of("no-such-file", path=p)``) when a
     learner may read it: the command layer renders ``key`` in the learner's language through
     ``quizzer.i18n.labels``, and ``message`` holds the English text for logs and tests. A plain
-    message (``QuizzerError("...")``) is only for author-facing bank diagnostics (tests/test_terminal.py
-    lists the few allowed); a value that is itself a catalogue sentence is a ``Phrase``.
+    message (``QuizzerError("...")``) is only for the few programming errors tests/test_terminal.py
+    allows; a value that is itself a catalogue sentence is a ``Phrase``.
     """
 
     exit_code: int = USAGE

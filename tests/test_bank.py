@@ -147,3 +147,36 @@ def test_difficulty_and_concepts_are_read(tmp_path):
     assert not problems.items
     assert item.difficulty == 2
     assert item.spec.concepts[0].all_synonyms() == ("okay", "よし")
+
+
+@pytest.mark.parametrize(
+    ("text", "japanese"),
+    [
+        ("questions: []\n", "format_version がありません"),
+        ("format_version: 7\nquestions: []\n", "format_version 7 には対応していません"),
+        ("", "ファイルが空です"),
+        ("- just\n- a list\n", "問題集ファイル はマッピング (key: value) で書いてください"),
+        (HEAD + GOOD.replace("ok-one", "Not_Kebab"), "id 'Not_Kebab' はケバブケース"),
+        (HEAD + GOOD.replace("{en: P, ja: P}", "{en: P, fr: P}"), "問題 'ok-one': prompt に未知の言語 'fr' があります。en or ja を使ってください"),
+        (HEAD + GOOD + "    params: {D: {range: [5, 1]}}\n", "問題 'ok-one': パラメーター D: range [5, 1] には値がありません"),
+        (HEAD + GOOD.replace("explanation:", "explantion:"), "未知のキー 'explantion' です ('explanation' のことですか?)"),
+        ("format_version: 1\nexercises:\n  - id: ex-one\n    seeds: [1]\n", "演習 'ex-one': seeds には整数を 3 つ以上並べてください"),
+    ],
+)
+def test_every_bank_problem_reads_in_japanese_after_the_same_place(tmp_path, text, japanese):
+    path = tmp_path / "bank.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = Problems()
+    read_files([path], problems)
+    assert problems.items
+    for problem in problems.items:
+        english, ja = problem.text("en"), problem.text("ja")
+        assert english == str(problem) and ja != english
+        assert ja.startswith(f"{problem.where}: ") and english.startswith(f"{problem.where}: ")
+    assert any(japanese in p.text("ja") for p in problems.items), [p.text("ja") for p in problems.items]
+
+
+def test_a_missing_bank_folder_reads_in_japanese(tmp_path):
+    with pytest.raises(BankError) as info:
+        load_bank([str(tmp_path / "nowhere")])
+    assert info.value.text("ja") == f"{tmp_path / 'nowhere'}: そのような問題集のフォルダーもファイルもありません"
