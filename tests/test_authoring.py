@@ -257,7 +257,7 @@ def test_validate_prints_its_problems_in_the_readers_language(tmp_path):
     )]
     assert japanese.stdout.splitlines() == [f"{path}:3: q-ja: {problem}" for problem in (
         "'ja' 版のないテキストがあります (テキストにはすべて en と ja が必要です)",
-        "テキスト中の {D} は宣言されたパラメーターではありません",
+        "テキスト中の {D} は宣言されたパラメータではありません",
         "正解 0.964028 が厳密な値ではありません (H = 2 のとき)。許容誤差 (abs または rel) を指定してください",
         "日本語の表記: “…隠れ層（h）H = …”: 半角の括弧 ( ) にしてください",
         "日本語の表記: “…隠れ層（h）H =…”: 中間層と書いてください",

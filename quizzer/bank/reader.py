@@ -163,7 +163,7 @@ class _Reader:
         values: dict[str, str] = {}
         for lang, (key_node, value_node) in fields.items():
             if lang not in LANGUAGES:
-                self.problem(key_node, "bank-unknown-language", what=what, lang=lang, languages=" or ".join(LANGUAGES))
+                self.problem(key_node, "bank-unknown-language", what=what, lang=lang, languages=Phrase("bank-languages"))
                 continue
             value = self.string(value_node, at(what, lang, "."))
             if value is not None and value.strip():
