@@ -1150,7 +1150,7 @@ _PROBLEMS = {
         "validate-answer-fails": "正解が評価できません{where}: {error}",
         "validate-shape-dimension": "形状の次元 {dim} が正の整数ではありません{where}",
         "validate-not-exact": "正解 {value} が厳密な値ではありません{where}。許容誤差 (abs または rel) を指定してください",
-        "validate-no-variables": "記号問題には variables の宣言が必要です",
+        "validate-no-variables": "type: symbolic の問題には variables の宣言が必要です",
         "validate-never-evaluates": "正解が変数のどの点でも評価できません",
         "validate-no-hints": "演習にはヒントが必要です",
         "validate-few-misconceptions": "演習には誤解 (misconception) が {min} 個以上必要です (現在 {n} 個)",
