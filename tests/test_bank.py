@@ -155,7 +155,7 @@ def test_difficulty_and_concepts_are_read(tmp_path):
         ("questions: []\n", "format_version がありません"),
         ("format_version: 7\nquestions: []\n", "format_version 7 には対応していません"),
         ("", "ファイルが空です"),
-        ("- just\n- a list\n", "問題集ファイル はマッピング (key: value) で書いてください"),
+        ("- just\n- a list\n", "問題集ファイル (YAML) はマッピング (key: value) で書いてください"),
         (HEAD + GOOD.replace("ok-one", "Not_Kebab"), "id 'Not_Kebab' はケバブケース"),
         (HEAD + GOOD.replace("{en: P, ja: P}", "{en: P, fr: P}"), "問題 'ok-one': prompt に未知の言語 'fr' があります。en か ja にしてください"),
         (HEAD + GOOD + "    params: {D: {range: [5, 1]}}\n", "問題 'ok-one': パラメータ D: range [5, 1] には値がありません"),

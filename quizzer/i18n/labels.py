@@ -1073,7 +1073,7 @@ _PROBLEMS = {
         "style-space": "a space between Japanese and a Latin word or a bracket (双方向 RNN, one-hot ベクトル, 状態 (h))",
     },
     "ja": {
-        "bank-what-file": "問題集ファイル",
+        "bank-what-file": "問題集ファイル (YAML)",
         "bank-what-question": "問題 {id!r}",
         "bank-what-a-question": "問題",
         "bank-what-exercise": "演習 {id!r}",
