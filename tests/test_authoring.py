@@ -290,3 +290,13 @@ def test_a_yaml_error_keeps_pyyamls_words_inside_the_japanese(tmp_path):
     out = run_cli("validate", "--no-code", str(path), env={"QUIZZER_LANG": "ja"})
     assert out.returncode == 1
     assert out.stdout.startswith(f"{path}:3: YAML として正しくありません: did not find expected node content"), out.stdout
+
+
+def test_a_misspelt_task_is_named_in_the_readers_language(tmp_path):
+    path = write(tmp_path, "e.yaml", CLIP_EXERCISE.format(solution="grad * rate", wrong="grad")
+                 .replace("task: gradient-clipping", "task: gradient-clippin"))
+    for lang, expected in (("en", "my-clip: no engine task is named 'gradient-clippin'; known tasks: "),
+                           ("ja", "my-clip: 'gradient-clippin' という採点タスクはありません。使えるタスク: ")):
+        out = run_cli("validate", "--no-code", str(path), env={"QUIZZER_LANG": lang})
+        assert out.returncode == 1 and out.stdout.startswith(f"{path}:3: {expected}"), out.stdout
+        assert "gradient-clipping" in out.stdout

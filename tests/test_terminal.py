@@ -442,10 +442,6 @@ def test_validate_names_the_values_of_a_division_by_zero(tmp_path):
 # Raises that may stay literal English, each with why: programming errors in a task or a bank that
 # no learner's input can reach. (The bank's own problems, `path:line: problem`, are catalogue keys.)
 ENGLISH_RAISES_ALLOWED = {
-    ("quizzer/maths/parser.py", "cannot be a variable name"),  # a bank formula declares a bad variable
-    ("quizzer/maths/parser.py", "in the allowed list"),  # a bank item allows an unknown function
-    ("quizzer/maths/evaluate.py", "no value was given for the variable"),  # a bank formula uses an undeclared parameter
-    ("quizzer/engine/tasks/__init__.py", "no engine task is named"),  # an exercise names a task that does not exist
     ("quizzer/engine/grade.py", "has no seeds to build cases from"),  # an exercise without seeds
     ("quizzer/engine/sandbox.py", "invalid sandbox limits"),  # limits validated before they reach here
     ("quizzer/engine/sandbox.py", "a case holds"),  # a task built a case the sandbox cannot pass

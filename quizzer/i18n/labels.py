@@ -1035,6 +1035,10 @@ _PROBLEMS = {
         "bank-limits-memory": "{what}: limits.memory must be a whole number of MiB from 64 to 65536",
         # quizzer validate: the checks beyond reading, each after the item's id
         "validate-item": "{id}: {problem}",
+        "no-engine-task": "no engine task is named {name!r}; known tasks: {known}",
+        "math-bad-variable": "'{name}' cannot be a variable name",
+        "math-unknown-allowed": "unknown function '{name}' in the allowed list; known: {known}",
+        "math-no-value": "no value was given for the variable '{name}'",
         "validate-todo": "still to fill in: {fields}",
         "validate-builtin-id": "the built-in bank already uses this id; banks used together "
                                "(--bank builtin --bank yours) need distinct ids: rename it, e.g. with a prefix of your own",
@@ -1137,6 +1141,10 @@ _PROBLEMS = {
         "bank-limits-timeout": "{what}: limits.timeout は 0 より大きく 600 以下の秒数にしてください",
         "bank-limits-memory": "{what}: limits.memory は 64 から 65536 までの整数 (MiB) にしてください",
         "validate-item": "{id}: {problem}",
+        "no-engine-task": "{name!r} という採点タスクはありません。使えるタスク: {known}",
+        "math-bad-variable": "'{name}' は変数名にできません",
+        "math-unknown-allowed": "使える関数のリストに未知の関数 '{name}' があります。使える関数: {known}",
+        "math-no-value": "変数 '{name}' に値が与えられていません",
         "validate-todo": "まだ埋まっていません: {fields}",
         "validate-builtin-id": "組み込みの問題集がこの id をすでに使っています。一緒に使う問題集 "
                                "(--bank builtin --bank yours) の id は重複できないので、独自の接頭辞を付けるなどして名前を変えてください",

@@ -182,7 +182,7 @@ def _eval(node: Expr, env: Mapping[str, Number], strict: bool) -> Number:
         try:
             return env[node.name]
         except KeyError:
-            raise QuizzerError(f"no value was given for the variable '{node.name}'") from None
+            raise QuizzerError.of("math-no-value", name=node.name) from None
     if isinstance(node, Const):
         return math.e if node.name == "e" else math.pi
     if isinstance(node, Neg):

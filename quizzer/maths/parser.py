@@ -229,15 +229,13 @@ def parse(
     declared = frozenset(variables)
     for name in declared:
         if not _NAME.fullmatch(name):
-            raise QuizzerError(f"'{name}' cannot be a variable name")
+            raise QuizzerError.of("math-bad-variable", name=name)
     if functions is None:
         allowed = tuple(FUNCTIONS)
     else:
         unknown = [f for f in functions if f not in FUNCTIONS]
         if unknown:
-            raise QuizzerError(
-                f"unknown function '{unknown[0]}' in the allowed list; known: {', '.join(FUNCTIONS)}"
-            )
+            raise QuizzerError.of("math-unknown-allowed", name=unknown[0], known=", ".join(FUNCTIONS))
         allowed = tuple(f for f in FUNCTIONS if f in set(functions))
     constants = frozenset(CONSTANTS) - declared
     tokens = _tokenize(_normalise(text, max_length), _spellings(declared, constants))

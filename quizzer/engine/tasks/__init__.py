@@ -77,7 +77,7 @@ def get_task(name: str) -> Task:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise QuizzerError(f"no engine task is named {name!r}; known tasks: {', '.join(sorted(_REGISTRY))}") from None
+        raise QuizzerError.of("no-engine-task", name=name, known=", ".join(sorted(_REGISTRY))) from None
 
 
 def task_names() -> list[str]:
