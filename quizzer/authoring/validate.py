@@ -276,7 +276,7 @@ def _check_exercises_run(exercises: Sequence[Exercise], problems: Problems, prog
     runner = grade.shared_runner()
     for exercise in exercises:
         if progress:
-            progress(f"running {exercise.id}")
+            progress(exercise.id)  # the status line says "validating <id>" in the reader's language
         try:
             from quizzer.engine.tasks import get_task
 
