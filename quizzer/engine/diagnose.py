@@ -281,7 +281,6 @@ def python_message(message: str, lang: str) -> str:
     return message
 
 
-
 def error_sentence(error, *, lang: str, entry: str, names: Sequence[str],
                    line_label: Callable[[int], str] | None = None) -> str:
     """One sentence for a ``sandbox.SubmissionError``; ``line_label`` words a line number (a notebook's

@@ -963,7 +963,6 @@ for _lang, _words in _ERRORS.items():
     LABELS[_lang].update(_words)
 
 
-
 # The problems an author reads from `quizzer validate`, and any command when a bank file is malformed
 # (``path:line: problem``, quizzer.errors.BankError; built by quizzer.bank and quizzer.authoring). Item
 # ids, YAML keys and values, and the YAML library's own text stay as written inside the Japanese.

@@ -36,13 +36,12 @@ from typing import Any
 import numpy as np
 
 from quizzer.engine._sandbox_child import descendants
+from quizzer.engine.sandbox import Limits
 from quizzer.engine.sandbox import read_regular as _read_regular
 
 CHILD = Path(__file__).with_name("_lab_child.py")
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-_MEMORY = 1 << 30
-# The learner's working folder, a tmpfs: what a grade's child gets (engine.sandbox.Limits)
-_SCRATCH_BYTES, _SCRATCH_FILES = 64 << 20, 1024
+_BOUNDS = Limits()  # a lab's child gets a grade's memory and working-folder bounds (its wall time is the lab's)
 _LINE_MAX = 4096
 _LINES_MAX = 100_000
 _OUTPUT_KEEP = 4096
@@ -155,8 +154,8 @@ def run_child(*, driver: str, source: str, filename: str, settings: dict[str, An
     request = {"driver": driver, "source": source, "filename": filename, "settings": settings,
                "data": data, "probe": probe_shapes is not None, "scratch": scratch, "report_fd": write_fd,
                "confine": confine_module(), "numpy_path": numpy_folder(),
-               "limits": {"wall_seconds": time_limit, "memory_bytes": _MEMORY,
-                          "scratch_bytes": _SCRATCH_BYTES, "scratch_files": _SCRATCH_FILES}}
+               "limits": {"wall_seconds": time_limit, "memory_bytes": _BOUNDS.memory_bytes,
+                          "scratch_bytes": _BOUNDS.scratch_bytes, "scratch_files": _BOUNDS.scratch_files}}
     started = time.monotonic()
     proc = None
     try:
